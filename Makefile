@@ -1,0 +1,65 @@
+# One entry point for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL := models/pct-assistant.tar.gz
+# Everything a trained model depends on: retrain only when one of these changed.
+TRAIN_INPUTS := config.yml domain.yml $(shell find data components -name '*.yml' -o -name '*.py' 2>/dev/null)
+RASA := $(BIN)/rasa
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: help install train run shell test test-unit validate test-stories bench lint format lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+install: $(INSTALLED) ## create .venv (Python 3.10) with the pinned dependencies
+
+$(INSTALLED): requirements.lock scripts/install.sh scripts/build_spacy_pipeline.py
+	scripts/install.sh
+
+train: $(MODEL) ## train the model if data, domain or config changed
+
+$(MODEL): $(INSTALLED) $(TRAIN_INPUTS)
+	$(RASA) train --fixed-model-name $(basename $(basename $(notdir $(MODEL)))) --out models
+	@touch $@
+
+run: $(MODEL) ## install, train if stale, start the action server and Rasa
+	scripts/run.sh
+
+shell: $(MODEL) ## chat in the terminal
+	scripts/run.sh --shell
+
+validate: $(INSTALLED) ## check domain, data and stories for conflicts (warnings fail)
+	$(RASA) data validate --fail-on-warnings
+
+test-unit: $(MODEL) ## the pytest suite (starts its own servers)
+	$(BIN)/pytest
+
+test-stories: $(MODEL) ## test stories against the trained model
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+	    --fail-on-prediction-errors --out results/stories
+
+test: validate test-unit test-stories ## everything CI runs
+
+bench: $(MODEL) ## accuracy, baselines, latency, memory -> bench/results/
+	$(BIN)/python -m bench
+
+lint: $(INSTALLED) ## ruff, format check, mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(INSTALLED) ## apply ruff's formatter and fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: ## re-resolve requirements.in into requirements.lock
+	scripts/lock.sh
+
+clean: ## remove build outputs (models, results, .venv)
+	rm -rf models results $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""First stage of the two-stage fallback: offer the likeliest topics as buttons."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.topics import OTHER_INTENT, something_else_title, topic_titles
+
+MAX_SUGGESTIONS = 3
+
+
+class ActionDefaultAskAffirmation(Action):
+    """Replaces Rasa's "Did you mean 'intent_name'?" with readable topic buttons."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        titles = topic_titles()
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        likeliest = [p["name"] for p in ranking if p.get("name") in titles]
+        buttons = [
+            {"title": titles[intent], "payload": f"/{intent}"}
+            for intent in likeliest[:MAX_SUGGESTIONS]
+        ]
+        buttons.append({"title": something_else_title(), "payload": f"/{OTHER_INTENT}"})
+        dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
+        return []

@@ -1,0 +1,73 @@
+"""Bound the text the NLU pipeline sees, so a huge message cannot stall it.
+
+A 100 KB message kept the stock pipeline busy for over a minute on a 2-core
+machine. Questions fit in far fewer characters, so the text handed to the
+featurizers and classifiers is cut to `max_characters`; the tracker still
+stores the full message (Rasa builds the UserUttered event from the original
+text, not from the processed one).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+# Set on the message when its text was cut, for components and logs downstream.
+TRUNCATED_FROM = "truncated_from_characters"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
+)
+class MessageLengthGuard(GraphComponent):
+    """Truncates message text to a configured number of characters."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_characters": 2000}
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        limit = config.get("max_characters")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidConfigException(
+                f"{cls.__name__}: 'max_characters' must be a positive integer, "
+                f"got {limit!r}."
+            )
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.validate_config(config)
+        self._max_characters: int = config["max_characters"]
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MessageLengthGuard:
+        return cls({**cls.get_default_config(), **config})
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._truncate(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def _truncate(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if isinstance(text, str) and len(text) > self._max_characters:
+            message.set(TEXT, text[: self._max_characters])
+            message.set(TRUNCATED_FROM, len(text))

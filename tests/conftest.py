@@ -1,0 +1,71 @@
+"""Shared fixtures: the real domain, a dispatcher, and trackers built from events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Text
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
+from rasa_sdk.executor import CollectingDispatcher
+
+from tests.servers import running_assistant
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[Text, Any]:
+    """The project's domain as the action server receives it."""
+    return Domain.load(ROOT / "domain.yml").as_dict()
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def user_says(
+    intent: Text, text: Text = "", ranking: Optional[List[Dict[Text, Any]]] = None
+) -> Dict[Text, Any]:
+    """A user turn as Rasa sends it to the action server."""
+    parse_data = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": ranking or [{"name": intent, "confidence": 1.0}],
+        "entities": [],
+    }
+    return UserUttered(text, parse_data)
+
+
+def bot_sends(response: Text, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """The events of the bot sending one of the domain's responses."""
+    variation = domain["responses"][response][0]
+    data = {"buttons": variation.get("buttons")}
+    return [
+        ActionExecuted(response),
+        BotUttered(variation.get("text"), data, {"utter_action": response}),
+    ]
+
+
+@pytest.fixture
+def tracker_from() -> Callable[[List[Dict[Text, Any]]], Tracker]:
+    """Build a tracker from explicit events; its latest message is the last user turn."""
+
+    def build(events: List[Dict[Text, Any]]) -> Tracker:
+        user_turns = [event for event in events if event["event"] == "user"]
+        latest = user_turns[-1]["parse_data"] if user_turns else {}
+        return Tracker(
+            "test-user", {}, latest, events, False, None, {}, "action_listen"
+        )
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    """The trained assistant, served for real (see tests/servers.py)."""
+    with running_assistant(tmp_path_factory.mktemp("servers")) as served:
+        yield served

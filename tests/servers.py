@@ -1,0 +1,110 @@
+"""Start the real action server and Rasa server on free loopback ports for tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "models" / "pct-assistant.tar.gz"
+BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
+START_TIMEOUT_S = 180
+
+
+@dataclass(frozen=True)
+class Assistant:
+    url: str
+    token: str
+
+    def say(self, sender: str, message: object) -> List[dict]:
+        reply = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=60,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    def tracker(self, sender: str) -> dict:
+        reply = requests.get(
+            f"{self.url}/conversations/{sender}/tracker",
+            params={"token": self.token},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not come up:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def process(args: List[str], log: Path, env: dict) -> Iterator[subprocess.Popen]:
+    with log.open("w") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Assistant]:
+    """Action server + Rasa (REST, socket.io, token-protected API) on loopback."""
+    if not model.exists():
+        raise FileNotFoundError(f"{model} is missing: run `make train` first")
+    action_port, rasa_port = free_port(), free_port()
+    token = secrets.token_hex(16)
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = {**os.environ, "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with ExitStack() as stack:
+        actions = stack.enter_context(
+            process(
+                [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                 "--port", str(action_port)],
+                workdir / "actions.log", env,
+            )
+        )
+        rasa = stack.enter_context(
+            process(
+                [str(BIN / "rasa"), "run", "--model", str(model),
+                 "--endpoints", str(endpoints), "--credentials", "credentials.yml",
+                 "--interface", "127.0.0.1", "--port", str(rasa_port),
+                 "--enable-api", "--auth-token", token],
+                workdir / "rasa.log", env,
+            )
+        )
+        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, workdir / "actions.log")
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log")
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", token)

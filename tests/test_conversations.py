@@ -1,0 +1,90 @@
+"""Conversations over REST with the real, trained assistant."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+def texts(replies):
+    return [reply.get("text") for reply in replies]
+
+
+def payloads(replies):
+    return [b["payload"] for reply in replies for b in reply.get("buttons", [])]
+
+
+def answer(domain, response):
+    return domain["responses"][response][0]["text"]
+
+
+def test_greeting_introduces_an_automated_non_therapist_with_topics(assistant, domain):
+    replies = assistant.say(new_sender(), "hey there")
+
+    assert texts(replies) == [answer(domain, "utter_greet")]
+    assert "not a therapist" in replies[0]["text"]
+    assert payloads(replies) == ["/what_is_pct", "/is_it_normal", "/causes_overview",
+                                 "/what_to_do"]
+
+
+def test_topic_button_gets_its_curated_answer(assistant, domain):
+    replies = assistant.say(new_sender(), "/aftercare")
+
+    assert texts(replies) == [answer(domain, "utter_aftercare")]
+    assert "/boundaries" in payloads(replies)
+
+
+@pytest.mark.parametrize(
+    "first, follow_up, expected",
+    [
+        ("why do women cry after sex", "and what about men?", "utter_gender_men"),
+        ("what should i do after crying after sex", "what else can i do?",
+         "utter_talk_to_partner"),
+        ("what is pct", "ok, tell me more", "utter_is_it_normal"),
+    ],
+)
+def test_follow_up_questions_use_the_conversation_so_far(
+    first, follow_up, expected, assistant, domain
+):
+    sender = new_sender()
+    assistant.say(sender, first)
+
+    replies = assistant.say(sender, follow_up)
+
+    assert texts(replies) == [answer(domain, expected)]
+
+
+def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
+    assistant, domain
+):
+    sender = new_sender()
+
+    offer = assistant.say(sender, "zxqv plorp wibble")
+    assert texts(offer) == [answer(domain, "utter_ask_affirmation")]
+    assert payloads(offer)[-1] == "/out_of_scope"
+    assert 2 <= len(payloads(offer)) <= 4
+
+    rephrase = assistant.say(sender, "/out_of_scope")
+    assert texts(rephrase) == [answer(domain, "utter_ask_rephrase")]
+
+    second_offer = assistant.say(sender, "plorp zxqv")
+    assert texts(second_offer) == [answer(domain, "utter_ask_affirmation")]
+
+    give_up = assistant.say(sender, "/out_of_scope")
+    assert texts(give_up) == [answer(domain, "utter_default")]
+    assert payloads(give_up)
+
+
+def test_picking_a_suggested_topic_answers_it(assistant, domain):
+    sender = new_sender()
+    offer = assistant.say(sender, "zxqv plorp wibble")
+
+    replies = assistant.say(sender, payloads(offer)[0])
+
+    topic = payloads(offer)[0].removeprefix("/")
+    assert texts(replies) == [answer(domain, f"utter_{topic}")]
