@@ -1,0 +1,1 @@
+"""Input channels, hardened subclasses of Rasa's own (see credentials.yml)."""
