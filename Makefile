@@ -35,7 +35,7 @@ shell: $(MODEL) ## chat in the terminal
 	scripts/run.sh --shell
 
 validate: $(INSTALLED) ## check domain, data and stories for conflicts (warnings fail)
-	$(RASA) data validate --fail-on-warnings
+	$(BIN)/python scripts/validate_data.py
 
 test-unit: $(MODEL) ## the pytest suite (starts its own servers)
 	$(BIN)/pytest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -16,15 +16,15 @@ MAX_SUGGESTIONS = 3
 class ActionDefaultAskAffirmation(Action):
     """Replaces Rasa's "Did you mean 'intent_name'?" with readable topic buttons."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_default_ask_affirmation"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         titles = topic_titles()
         ranking = tracker.latest_message.get("intent_ranking") or []
         likeliest = [p["name"] for p in ranking if p.get("name") in titles]

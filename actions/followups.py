@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,8 +19,8 @@ from actions.topics import (
 
 
 def next_unseen_topic(
-    domain: Dict[Text, Any], last_response: Text, seen: Set[Text]
-) -> Optional[Text]:
+    domain: dict[str, Any], last_response: str, seen: set[str]
+) -> str | None:
     """Breadth-first walk over the answers' related-topic buttons.
 
     The buttons under each answer already say which topics come next, so the
@@ -45,17 +45,19 @@ def next_unseen_topic(
 class ActionSuggestMore(Action):
     """Follows up on the last topic answer, or explains what can be asked."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_suggest_more"
 
     async def run(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
+        domain: dict[str, Any],
+    ) -> list[EventType]:
         topic_answers = {topic_response(intent) for intent in topic_titles()}
-        shown = [name for name in uttered_responses(tracker.events) if name in topic_answers]
+        shown = [
+            name for name in uttered_responses(tracker.events) if name in topic_answers
+        ]
         if not shown:
             dispatcher.utter_message(response="utter_capabilities")
             return []

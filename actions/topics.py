@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Text
+from typing import Any
 
 import yaml
 
@@ -13,31 +14,31 @@ OTHER_INTENT = "out_of_scope"
 
 
 @lru_cache(maxsize=1)
-def _titles_file() -> Dict[Text, Any]:
+def _titles_file() -> dict[str, Any]:
     with TITLES_FILE.open(encoding="utf-8") as handle:
         return dict(yaml.safe_load(handle))
 
 
-def topic_titles() -> Dict[Text, Text]:
+def topic_titles() -> dict[str, str]:
     """Button titles of the article's topics, by intent."""
     return dict(_titles_file()["topics"])
 
 
-def something_else_title() -> Text:
+def something_else_title() -> str:
     return str(_titles_file()["something_else"])
 
 
-def topic_response(intent: Text) -> Text:
+def topic_response(intent: str) -> str:
     return f"utter_{intent}"
 
 
-def response_buttons(domain: Dict[Text, Any], response: Text) -> List[Dict[Text, Any]]:
+def response_buttons(domain: dict[str, Any], response: str) -> list[dict[str, Any]]:
     """Buttons of the first variation of a domain response ([] if none)."""
     variations = domain.get("responses", {}).get(response) or [{}]
     return list(variations[0].get("buttons") or [])
 
 
-def intent_of_payload(payload: Text) -> Optional[Text]:
+def intent_of_payload(payload: str) -> str | None:
     """`/cause_hormones` -> `cause_hormones`; None for anything else."""
     if not payload.startswith("/"):
         return None
@@ -45,7 +46,7 @@ def intent_of_payload(payload: Text) -> Optional[Text]:
     return name or None
 
 
-def uttered_responses(events: List[Dict[Text, Any]]) -> Iterator[Text]:
+def uttered_responses(events: list[dict[str, Any]]) -> Iterator[str]:
     """Names of the domain responses the bot has sent, oldest first."""
     for event in events:
         if event.get("event") == "bot":

@@ -8,7 +8,7 @@ bad request gets a 400 that says what is wrong, before Rasa sees it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage as BadRequest  # Sanic 21.12 name
@@ -17,7 +17,7 @@ from sanic.request import Request
 MAX_SENDER_LENGTH = 128
 
 
-def _body(request: Request) -> Dict[Text, Any]:
+def _body(request: Request) -> dict[str, Any]:
     body = request.json
     if not isinstance(body, dict):
         raise BadRequest('Send a JSON object: {"sender": "...", "message": "..."}.')
@@ -28,30 +28,30 @@ class ValidatedRestInput(RestInput):
     """Same URL and replies as `rest`; rejects malformed requests with 400."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> str | None:
         sender = _body(req).get("sender")
         if not isinstance(sender, str) or not sender.strip():
             raise BadRequest('"sender" must be a non-empty string.')
         if len(sender) > MAX_SENDER_LENGTH or not sender.isprintable():
             raise BadRequest(
-                f'"sender" must be printable and at most {MAX_SENDER_LENGTH} characters.'
+                f'"sender": printable, at most {MAX_SENDER_LENGTH} characters.'
             )
         return sender
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> str | None:
         message = _body(req).get("message")
         if not isinstance(message, str):
             raise BadRequest('"message" must be a string.')
         return message
 
-    def _extract_input_channel(self, req: Request) -> Text:
+    def _extract_input_channel(self, req: Request) -> str:
         # The body must not be able to pose as another channel.
         return self.name()
 
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = _body(request).get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise BadRequest('"metadata" must be a JSON object.')

@@ -9,7 +9,7 @@ text, not from the processed one).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,11 +31,11 @@ class MessageLengthGuard(GraphComponent):
     """Truncates message text to a configured number of characters."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"max_characters": 2000}
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         limit = config.get("max_characters")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidConfigException(
@@ -43,21 +43,21 @@ class MessageLengthGuard(GraphComponent):
                 f"got {limit!r}."
             )
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self.validate_config(config)
         self._max_characters: int = config["max_characters"]
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> MessageLengthGuard:
         return cls({**cls.get_default_config(), **config})
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             self._truncate(message)
         return messages

@@ -48,9 +48,18 @@ def main() -> None:
         sdist = next(dist_dir.glob(f"en_{NAME}-{VERSION}/dist/*.tar.gz"))
         if args.install:
             subprocess.run(
-                [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
-                 "--no-build-isolation", "--force-reinstall", str(sdist),
-                 *(["--quiet"] if args.quiet else [])],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--no-deps",
+                    "--no-index",
+                    "--no-build-isolation",
+                    "--force-reinstall",
+                    str(sdist),
+                    *(["--quiet"] if args.quiet else []),
+                ],
                 check=True,
             )
 

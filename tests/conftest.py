@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def domain() -> Dict[Text, Any]:
+def domain() -> dict[str, Any]:
     """The project's domain as the action server receives it."""
     return Domain.load(ROOT / "domain.yml").as_dict()
 
@@ -28,8 +29,8 @@ def dispatcher() -> CollectingDispatcher:
 
 
 def user_says(
-    intent: Text, text: Text = "", ranking: Optional[List[Dict[Text, Any]]] = None
-) -> Dict[Text, Any]:
+    intent: str, text: str = "", ranking: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """A user turn as Rasa sends it to the action server."""
     parse_data = {
         "text": text,
@@ -40,7 +41,7 @@ def user_says(
     return UserUttered(text, parse_data)
 
 
-def bot_sends(response: Text, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+def bot_sends(response: str, domain: dict[str, Any]) -> list[dict[str, Any]]:
     """The events of the bot sending one of the domain's responses."""
     variation = domain["responses"][response][0]
     data = {"buttons": variation.get("buttons")}
@@ -51,10 +52,10 @@ def bot_sends(response: Text, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
 
 
 @pytest.fixture
-def tracker_from() -> Callable[[List[Dict[Text, Any]]], Tracker]:
-    """Build a tracker from explicit events; its latest message is the last user turn."""
+def tracker_from() -> Callable[[list[dict[str, Any]]], Tracker]:
+    """Build a tracker from explicit events; the last user turn is its latest."""
 
-    def build(events: List[Dict[Text, Any]]) -> Tracker:
+    def build(events: list[dict[str, Any]]) -> Tracker:
         user_turns = [event for event in events if event["event"] == "user"]
         latest = user_turns[-1]["parse_data"] if user_turns else {}
         return Tracker(

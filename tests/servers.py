@@ -7,10 +7,10 @@ import secrets
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, List
 
 import requests
 
@@ -24,8 +24,10 @@ START_TIMEOUT_S = 180
 class Assistant:
     url: str
     token: str
+    pids: dict[str, int] = field(default_factory=dict)
+    startup_s: dict[str, float] = field(default_factory=dict)
 
-    def say(self, sender: str, message: object) -> List[dict]:
+    def say(self, sender: str, message: object) -> list[dict]:
         reply = requests.post(
             f"{self.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": message},
@@ -50,14 +52,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
+def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> float:
+    """Seconds from now until `url` answers."""
+    started = time.monotonic()
+    while time.monotonic() < started + START_TIMEOUT_S:
         if process.poll() is not None:
             raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
         try:
             if requests.get(url, timeout=2).ok:
-                return
+                return time.monotonic() - started
         except requests.ConnectionError:
             pass
         time.sleep(0.5)
@@ -65,9 +68,11 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def process(args: List[str], log: Path, env: dict) -> Iterator[subprocess.Popen]:
+def process(args: list[str], log: Path, env: dict) -> Iterator[subprocess.Popen]:
     with log.open("w") as out:
-        proc = subprocess.Popen(args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+        )
     try:
         yield proc
     finally:
@@ -86,25 +91,63 @@ def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Assistant]
     action_port, rasa_port = free_port(), free_port()
     token = secrets.token_hex(16)
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+    )
     env = {**os.environ, "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2"}
     with ExitStack() as stack:
         actions = stack.enter_context(
             process(
-                [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                 "--port", str(action_port)],
-                workdir / "actions.log", env,
+                [
+                    str(BIN / "rasa"),
+                    "run",
+                    "actions",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(action_port),
+                ],
+                workdir / "actions.log",
+                env,
             )
         )
         rasa = stack.enter_context(
             process(
-                [str(BIN / "rasa"), "run", "--model", str(model),
-                 "--endpoints", str(endpoints), "--credentials", "credentials.yml",
-                 "--interface", "127.0.0.1", "--port", str(rasa_port),
-                 "--enable-api", "--auth-token", token],
-                workdir / "rasa.log", env,
+                [
+                    str(BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    "credentials.yml",
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(rasa_port),
+                    "--enable-api",
+                    "--auth-token",
+                    token,
+                ],
+                workdir / "rasa.log",
+                env,
             )
         )
-        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, workdir / "actions.log")
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log")
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", token)
+        # Both start at once; each time is from launch until it answers.
+        startup_s = {
+            "action_server": wait_until_up(
+                f"http://127.0.0.1:{action_port}/health",
+                actions,
+                workdir / "actions.log",
+            ),
+        }
+        startup_s["rasa_server"] = startup_s["action_server"] + wait_until_up(
+            f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log"
+        )
+        yield Assistant(
+            f"http://127.0.0.1:{rasa_port}",
+            token,
+            pids={"action_server": actions.pid, "rasa_server": rasa.pid},
+            startup_s=startup_s,
+        )

@@ -26,7 +26,10 @@ def new_sender() -> str:
 )
 def test_unparseable_bodies_get_a_client_error(body, content_type, assistant):
     reply = requests.post(
-        webhook(assistant), data=body, headers={"Content-Type": content_type}, timeout=30
+        webhook(assistant),
+        data=body,
+        headers={"Content-Type": content_type},
+        timeout=30,
     )
 
     assert 400 <= reply.status_code < 500

@@ -28,8 +28,12 @@ def test_greeting_introduces_an_automated_non_therapist_with_topics(assistant, d
 
     assert texts(replies) == [answer(domain, "utter_greet")]
     assert "not a therapist" in replies[0]["text"]
-    assert payloads(replies) == ["/what_is_pct", "/is_it_normal", "/causes_overview",
-                                 "/what_to_do"]
+    assert payloads(replies) == [
+        "/what_is_pct",
+        "/is_it_normal",
+        "/causes_overview",
+        "/what_to_do",
+    ]
 
 
 def test_topic_button_gets_its_curated_answer(assistant, domain):
@@ -43,8 +47,11 @@ def test_topic_button_gets_its_curated_answer(assistant, domain):
     "first, follow_up, expected",
     [
         ("why do women cry after sex", "and what about men?", "utter_gender_men"),
-        ("what should i do after crying after sex", "what else can i do?",
-         "utter_talk_to_partner"),
+        (
+            "what should i do after crying after sex",
+            "what else can i do?",
+            "utter_talk_to_partner",
+        ),
         ("what is pct", "ok, tell me more", "utter_is_it_normal"),
     ],
 )

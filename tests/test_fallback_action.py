@@ -1,4 +1,4 @@
-"""The fallback offers the likeliest topics as readable buttons, then "Something else"."""
+"""The fallback offers the likeliest topics as buttons, then "Something else"."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def ranking(*names: str) -> list:
     "predicted, offered",
     [
         (
-            ranking("nlu_fallback", "cause_hormones", "gender_women", "aftercare", "source"),
+            ranking(
+                "nlu_fallback", "cause_hormones", "gender_women", "aftercare", "source"
+            ),
             ["/cause_hormones", "/gender_women", "/aftercare"],
         ),
         # chit-chat intents are never offered as topics

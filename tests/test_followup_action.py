@@ -12,8 +12,11 @@ from tests.conftest import bot_sends, user_says
 def conversation(domain, *responses):
     events = []
     for response in responses:
-        events += [user_says(response.removeprefix("utter_")), *bot_sends(response, domain)]
-    return events + [user_says("ask_more", "what else can i do?")]
+        events += [
+            user_says(response.removeprefix("utter_")),
+            *bot_sends(response, domain),
+        ]
+    return [*events, user_says("ask_more", "what else can i do?")]
 
 
 @pytest.mark.parametrize(
@@ -39,7 +42,9 @@ async def test_continues_with_next_unseen_related_topic(
     assert [m["response"] for m in dispatcher.messages] == [expected]
 
 
-async def test_without_a_topic_yet_explains_what_to_ask(dispatcher, tracker_from, domain):
+async def test_without_a_topic_yet_explains_what_to_ask(
+    dispatcher, tracker_from, domain
+):
     tracker = tracker_from(conversation(domain, "utter_greet"))
 
     await ActionSuggestMore().run(dispatcher, tracker, domain)

@@ -29,7 +29,9 @@ def config(**overrides):
 
 @pytest.mark.parametrize("construct", ["create", "load"])
 def test_created_and_loaded_component_cut_long_text(construct, graph_args):
-    guard = getattr(MessageLengthGuard, construct)(config(max_characters=10), **graph_args)
+    guard = getattr(MessageLengthGuard, construct)(
+        config(max_characters=10), **graph_args
+    )
     long, short = Message({TEXT: "x" * 100_000}), Message({TEXT: "why cry?"})
 
     guard.process([long, short])

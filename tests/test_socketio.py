@@ -27,7 +27,9 @@ async def chat(url: str, session_id: str, messages: list) -> list:
         await asyncio.wait_for(confirmed.wait(), REPLY_TIMEOUT_S)
         answers = []
         for message in messages:
-            await client.emit("user_uttered", {"message": message, "session_id": session_id})
+            await client.emit(
+                "user_uttered", {"message": message, "session_id": session_id}
+            )
             answers.append(await asyncio.wait_for(replies.get(), REPLY_TIMEOUT_S))
         return answers
     finally:
@@ -40,7 +42,7 @@ async def test_browser_client_gets_answer_with_quick_replies(assistant, domain):
     [reply] = await chat(assistant.url, session, ["is it normal to cry after sex?"])
 
     assert reply["text"] == domain["responses"]["utter_is_it_normal"][0]["text"]
-    assert [q["payload"] for q in reply["quick_replies"]][0] == "/causes_overview"
+    assert reply["quick_replies"][0]["payload"] == "/causes_overview"
 
 
 async def test_conversation_continues_after_reconnecting(assistant, domain):

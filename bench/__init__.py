@@ -1,0 +1,1 @@
+"""`make bench`: accuracy against baselines, latency, start-up and memory."""

@@ -1,0 +1,87 @@
+"""Run every benchmark, print the figures, and write them to bench/results/."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bench import accuracy, serving
+from bench.report import markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024**2, 1),
+        "python": platform.python_version(),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def train_full_model(work: Path) -> tuple[Path, float]:
+    """Train NLU and dialogue from scratch, as `make train` does, and time it."""
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(ROOT / ".venv/bin/rasa"),
+            "train",
+            "--out",
+            str(work),
+            "--fixed-model-name",
+            "bench",
+            "--force",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return work / "bench.tar.gz", time.perf_counter() - started
+
+
+def main() -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        print("training the model from scratch ...", flush=True)
+        model, train_s = train_full_model(work)
+        print(
+            "held-out accuracy, ours and baselines (trains the rasa init one) ...",
+            flush=True,
+        )
+        scores = accuracy.run(model, RESULTS, work)
+        print("serving: start-up, latency, memory ...", flush=True)
+        served = serving.run(work)
+    results = {
+        "machine": machine(),
+        "training_s": round(train_s, 1),
+        "intent_classification": scores,
+        **served,
+    }
+    (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    report = markdown(results)
+    (RESULTS / "results.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

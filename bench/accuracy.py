@@ -1,0 +1,111 @@
+"""Intent accuracy and macro-F1 on the held-out set, for our model and two baselines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.pipeline import make_pipeline, make_union
+
+ROOT = Path(__file__).resolve().parents[1]
+HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+BIN = ROOT / ".venv" / "bin"
+
+
+def nlu_training_data() -> TrainingData:
+    files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml"))]
+    first, *rest = (load_data(str(path)) for path in files)
+    return first.merge(*rest)
+
+
+def examples(data: TrainingData) -> tuple[list[str], list[str]]:
+    return (
+        [m.get("text") for m in data.intent_examples],
+        [m.get("intent") for m in data.intent_examples],
+    )
+
+
+def rasa_model_scores(model: Path, out_dir: Path) -> dict[str, float]:
+    """`rasa test nlu` on the held-out set; it also draws the confusion matrix."""
+    subprocess.run(
+        [
+            str(BIN / "rasa"),
+            "test",
+            "nlu",
+            "--model",
+            str(model),
+            "--nlu",
+            str(HOLDOUT),
+            "--out",
+            str(out_dir),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    report = json.loads((out_dir / "intent_report.json").read_text())
+    return {
+        "accuracy": round(report["accuracy"], 4),
+        "macro_f1": round(report["macro avg"]["f1-score"], 4),
+    }
+
+
+def train_nlu(config: Path, out_dir: Path) -> tuple[Path, float]:
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(BIN / "rasa"),
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            config.stem,
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return out_dir / f"{config.stem}.tar.gz", time.perf_counter() - started
+
+
+def tfidf_logreg_scores() -> dict[str, float]:
+    """A strong classic baseline: word and character TF-IDF into logistic regression."""
+    train_x, train_y = examples(nlu_training_data())
+    test_x, test_y = examples(load_data(str(HOLDOUT)))
+    classifier = make_pipeline(
+        make_union(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        ),
+        LogisticRegression(C=10, max_iter=2000),
+    )
+    started = time.perf_counter()
+    classifier.fit(train_x, train_y)
+    trained_s = time.perf_counter() - started
+    predicted = classifier.predict(test_x)
+    return {
+        "accuracy": round(accuracy_score(test_y, predicted), 4),
+        "macro_f1": round(f1_score(test_y, predicted, average="macro"), 4),
+        "train_s": round(trained_s, 1),
+    }
+
+
+def run(model: Path, results: Path, work: Path) -> dict[str, dict[str, float]]:
+    ours = rasa_model_scores(model, work / "ours")
+    for picture in ("intent_confusion_matrix.png", "intent_histogram.png"):
+        shutil.copy(work / "ours" / picture, results / picture)
+    stock_model, stock_train_s = train_nlu(ROOT / "bench/configs/rasa_init.yml", work)
+    stock = rasa_model_scores(stock_model, work / "rasa_init")
+    stock["train_nlu_s"] = round(stock_train_s, 1)
+    return {"ours": ours, "rasa_init": stock, "tfidf_logreg": tfidf_logreg_scores()}

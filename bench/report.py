@@ -1,0 +1,60 @@
+"""Render benchmark results as the Markdown table the README links to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TARGETS = {"macro_f1": 0.95, "rest_p50_ms": 40, "rest_p95_ms": 80}
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    m, scores = r["machine"], r["intent_classification"]
+    ours = scores["ours"]
+    best_baseline = max(s["macro_f1"] for k, s in scores.items() if k != "ours")
+    rest, nlu = r["rest_round_trip_ms"], r["nlu_parse_ms"]
+    f1_met = (
+        ours["macro_f1"] >= TARGETS["macro_f1"] and ours["macro_f1"] > best_baseline
+    )
+    lines = [
+        "# Benchmark results",
+        "",
+        f"{m['date']} on {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, "
+        f"Python {m['python']}. Produced by `make bench`.",
+        "",
+        "## Intent classification on the held-out set (tests/nlu_holdout.yml)",
+        "",
+        "| model | accuracy | macro-F1 |",
+        "|---|---|---|",
+        *(
+            f"| {name} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} |"
+            for name, s in scores.items()
+        ),
+        "",
+        f"Target macro-F1 >= {TARGETS['macro_f1']} and above both baselines: "
+        f"{verdict(f1_met)}.",
+        "",
+        "![confusion matrix](intent_confusion_matrix.png)",
+        "![confidence histogram](intent_histogram.png)",
+        "",
+        "## Serving (one client, loopback)",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| REST round trip p50 / p95 | {rest['p50']} / {rest['p95']} ms "
+        f"({rest['requests']} requests) |",
+        f"| NLU parse p50 / p95 | {nlu['p50']} / {nlu['p95']} ms |",
+        f"| training from scratch | {r['training_s']} s |",
+        *(f"| start-up, {name} | {s} s |" for name, s in r["startup_s"].items()),
+        *(f"| resident memory, {name} | {mb} MB |" for name, mb in r["rss_mb"].items()),
+        "",
+        f"Round trip p50 <= {TARGETS['rest_p50_ms']} ms: "
+        f"{verdict(rest['p50'] <= TARGETS['rest_p50_ms'])}; "
+        f"p95 <= {TARGETS['rest_p95_ms']} ms: "
+        f"{verdict(rest['p95'] <= TARGETS['rest_p95_ms'])}.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,87 @@
+"""Latency, start-up time and memory of the running assistant, on loopback."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from rasa.shared.nlu.training_data.loading import load_data
+
+from bench.accuracy import HOLDOUT
+from tests.servers import Assistant, running_assistant
+
+WARM_UP = 10
+REQUESTS = 200
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def timed(call: Callable[[], object], count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (Sanic may fork workers)."""
+    total_kb = 0
+    for status in [Path(f"/proc/{pid}/status"), *Path("/proc").glob("[0-9]*/status")]:
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines()
+            )
+        except (OSError, ValueError):
+            continue
+        if status.parent.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            total_kb += int(fields.get("VmRSS", "0 kB").split()[0])
+    return round(total_kb / 1024, 1)
+
+
+def measure(assistant: Assistant) -> dict[str, dict[str, float]]:
+    questions = [m.get("text") for m in load_data(str(HOLDOUT)).intent_examples]
+    question = iter(questions * (1 + (WARM_UP + REQUESTS) // len(questions)))
+
+    def rest_turn() -> None:
+        # a fresh sender each turn: the cost of one question, not of a long history
+        assistant.say(uuid.uuid4().hex, next(question))
+
+    def parse() -> None:
+        requests.post(
+            f"{assistant.url}/model/parse",
+            params={"token": assistant.token},
+            json={"text": next(question)},
+            timeout=30,
+        ).raise_for_status()
+
+    timed(rest_turn, WARM_UP)
+    rest = timed(rest_turn, REQUESTS)
+    timed(parse, WARM_UP)
+    nlu = timed(parse, REQUESTS)
+    return {
+        "rest_round_trip_ms": {
+            "p50": round(statistics.median(rest), 1),
+            "p95": round(percentile(rest, 95), 1),
+            "requests": REQUESTS,
+        },
+        "nlu_parse_ms": {
+            "p50": round(statistics.median(nlu), 1),
+            "p95": round(percentile(nlu, 95), 1),
+        },
+        "startup_s": {k: round(v, 1) for k, v in assistant.startup_s.items()},
+        "rss_mb": {name: rss_mb(pid) for name, pid in assistant.pids.items()},
+    }
+
+
+def run(work: Path) -> dict[str, dict[str, float]]:
+    with running_assistant(work) as assistant:
+        return measure(assistant)
