@@ -10,6 +10,8 @@ MODEL := models/pct-assistant.tar.gz
 TRAIN_INPUTS := config.yml domain.yml $(shell find data components -name '*.yml' -o -name '*.py' 2>/dev/null)
 RASA := $(BIN)/rasa
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# Rasa would otherwise send usage telemetry and crash reports to a third party.
+export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 .PHONY: help install train run shell test test-unit validate test-stories bench lint format lock clean

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Rasa would otherwise send usage telemetry and crash reports to a third party.
+export RASA_TELEMETRY_ENABLED=false
 RASA_PORT=${RASA_PORT:-5005}
 MODEL=${MODEL:-models/pct-assistant.tar.gz}
 BIN=.venv/bin

@@ -94,7 +94,12 @@ def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Assistant]
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
     )
-    env = {**os.environ, "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {
+        **os.environ,
+        "SANIC_HOST": "127.0.0.1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
+    }
     with ExitStack() as stack:
         actions = stack.enter_context(
             process(

@@ -1,0 +1,171 @@
+"""Logistic regression on TF-IDF-weighted features, as a Rasa intent classifier.
+
+On our held-out set a plain TF-IDF + logistic-regression classifier beat DIET
+(macro-F1 0.965 against 0.94): some 40 examples per intent suit a linear model.
+Rasa's own LogisticRegressionClassifier sees the raw counts of all featurizers
+glued together, where thousands of character n-grams drown the words, and a
+fixed C=1.0. This subclass keeps its ranking and (skops) persistence, and puts
+a sublinear TF-IDF per featurizer (each block normalised on its own) in front
+of a configurable regression. The features still come from Rasa's featurizers,
+so spaCy's lemmas and the character n-grams both reach the classifier.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import skops.io
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import (
+    LogisticRegressionClassifier,
+)
+from rasa.shared.exceptions import InvalidConfigException, RasaException
+from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+# skops refuses types it does not know; TF-IDF keeps its idf as a sparse diagonal.
+TRUSTED_TYPES = {"scipy.sparse._csr.csr_matrix"}
+
+
+def _sentence_blocks(message: Message) -> list[Features]:
+    """Sparse sentence features of the text, one block per featurizer, in a fixed
+    order."""
+    blocks = [
+        f
+        for f in message.features
+        if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()
+    ]
+    return sorted(blocks, key=lambda f: str(f.origin))
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class TfidfIntentClassifier(LogisticRegressionClassifier):
+    """Sublinear TF-IDF, then L2-regularised logistic regression."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            **LogisticRegressionClassifier.get_default_config(),
+            "C": 100.0,
+            "max_iter": 2000,
+        }
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        for key in ("C", "max_iter"):
+            value = config.get(key)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or value <= 0
+            ):
+                raise InvalidConfigException(
+                    f"{cls.__name__}: '{key}' must be positive, got {value!r}."
+                )
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        name: str,
+        model_storage: ModelStorage,
+        resource: Resource,
+    ) -> None:
+        config = {**self.get_default_config(), **config}
+        self.validate_config(config)
+        super().__init__(config, name, model_storage, resource)
+        self.clf = Pipeline(
+            [
+                ("tfidf", "passthrough"),  # per-featurizer blocks, set in train()
+                (
+                    "logreg",
+                    LogisticRegression(
+                        C=config["C"],
+                        max_iter=config["max_iter"],
+                        tol=config["tol"],
+                        solver=config["solver"],
+                        random_state=config["random_state"],
+                        class_weight="balanced",
+                    ),
+                ),
+            ]
+        )
+
+    def train(self, training_data: TrainingData) -> Resource:
+        example = next((m for m in training_data.intent_examples if m.get(TEXT)), None)
+        if example is not None:
+            widths = [block.features.shape[1] for block in _sentence_blocks(example)]
+            starts = np.cumsum([0, *widths]).tolist()
+            per_block = ColumnTransformer(
+                [
+                    (
+                        f"block{i}",
+                        TfidfTransformer(sublinear_tf=True),
+                        list(range(start, end)),
+                    )
+                    for i, (start, end) in enumerate(pairwise(starts))
+                ]
+            )
+            self.clf.set_params(tfidf=per_block)
+        return super().train(training_data)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        # An empty or whitespace-only message has no features: like DIET, give it
+        # no intent, so the dialogue falls back instead of crashing.
+        featurized = [m for m in messages if _sentence_blocks(m)]
+        for message in messages:
+            if not _sentence_blocks(message):
+                message.set(
+                    INTENT, {"name": None, "confidence": 0.0}, add_to_output=True
+                )
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if featurized:
+            super().process(featurized)
+        return messages
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        rows = [hstack([b.features for b in _sentence_blocks(m)]) for m in messages]
+        return vstack(rows).tocsr()
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TfidfIntentClassifier:
+        """Load the trained pipeline; unlike the parent, never fall back to an
+        untrained classifier, which would answer every message with an error."""
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / f"{resource.name}.skops"
+            untrusted = set(skops.io.get_untrusted_types(file=path))
+            if not untrusted <= TRUSTED_TYPES:
+                raise RasaException(
+                    f"{cls.__name__}: refusing to load {path}: untrusted types "
+                    f"{sorted(untrusted - TRUSTED_TYPES)}."
+                )
+            component = cls(
+                config, execution_context.node_name, model_storage, resource
+            )
+            component.clf = skops.io.load(path, trusted=sorted(untrusted))
+        return component
