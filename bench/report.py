@@ -37,6 +37,15 @@ def markdown(r: dict[str, Any]) -> str:
         f"Target macro-F1 >= {TARGETS['macro_f1']} and above both baselines: "
         f"{verdict(f1_met)}.",
         "",
+        "What a person gets for the held-out messages once the fallback threshold "
+        "applies (% of messages):",
+        "",
+        '| right answer | "did you mean" buttons | wrong answer |',
+        "|---|---|---|",
+        "| {right_answer} | {fallback} | {wrong_answer} |".format(
+            **r["held_out_outcomes_pct"]
+        ),
+        "",
         "![confusion matrix](intent_confusion_matrix.png)",
         "![confidence histogram](intent_histogram.png)",
         "",

@@ -48,25 +48,42 @@ def rss_mb(pid: int) -> float:
 
 
 def measure(assistant: Assistant) -> dict[str, dict[str, float]]:
-    questions = [m.get("text") for m in load_data(str(HOLDOUT)).intent_examples]
+    examples = load_data(str(HOLDOUT)).intent_examples
+    held_out = [(m.get("text"), m.get("intent")) for m in examples]
+    questions = [text for text, _ in held_out]
     question = iter(questions * (1 + (WARM_UP + REQUESTS) // len(questions)))
 
     def rest_turn() -> None:
         # a fresh sender each turn: the cost of one question, not of a long history
         assistant.say(uuid.uuid4().hex, next(question))
 
-    def parse() -> None:
-        requests.post(
+    def parse(text: str) -> str:
+        reply = requests.post(
             f"{assistant.url}/model/parse",
             params={"token": assistant.token},
-            json={"text": next(question)},
+            json={"text": text},
             timeout=30,
-        ).raise_for_status()
+        )
+        reply.raise_for_status()
+        return str(reply.json()["intent"]["name"])
 
     timed(rest_turn, WARM_UP)
     rest = timed(rest_turn, REQUESTS)
-    timed(parse, WARM_UP)
-    nlu = timed(parse, REQUESTS)
+    # Every held-out message once: parse latency, and what a person would get
+    # once the fallback threshold applies (answer, "did you mean", or wrong answer).
+    nlu, outcomes = [], {"right_answer": 0, "fallback": 0, "wrong_answer": 0}
+    for text, intent in held_out:
+        started = time.perf_counter()
+        predicted = parse(text)
+        nlu.append((time.perf_counter() - started) * 1000)
+        outcome = (
+            "fallback"
+            if predicted == "nlu_fallback"
+            else "right_answer"
+            if predicted == intent
+            else "wrong_answer"
+        )
+        outcomes[outcome] += 1
     return {
         "rest_round_trip_ms": {
             "p50": round(statistics.median(rest), 1),
@@ -76,6 +93,9 @@ def measure(assistant: Assistant) -> dict[str, dict[str, float]]:
         "nlu_parse_ms": {
             "p50": round(statistics.median(nlu), 1),
             "p95": round(percentile(nlu, 95), 1),
+        },
+        "held_out_outcomes_pct": {
+            k: round(100 * v / len(held_out), 1) for k, v in outcomes.items()
         },
         "startup_s": {k: round(v, 1) for k, v in assistant.startup_s.items()},
         "rss_mb": {name: rss_mb(pid) for name, pid in assistant.pids.items()},
