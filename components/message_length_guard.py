@@ -20,8 +20,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# Set on the message when its text was cut, for components and logs downstream.
+# Set on the message when its text was cut: the original length, and the whole
+# text for components that must read all of it (the DistressDetector).
 TRUNCATED_FROM = "truncated_from_characters"
+UNTRUNCATED_TEXT = "untruncated_text"
 
 
 @DefaultV1Recipe.register(
@@ -71,3 +73,4 @@ class MessageLengthGuard(GraphComponent):
         if isinstance(text, str) and len(text) > self._max_characters:
             message.set(TEXT, text[: self._max_characters])
             message.set(TRUNCATED_FROM, len(text))
+            message.set(UNTRUNCATED_TEXT, text)

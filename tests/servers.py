@@ -84,8 +84,11 @@ def process(args: list[str], log: Path, env: dict) -> Iterator[subprocess.Popen]
 
 
 @contextmanager
-def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Assistant]:
-    """Action server + Rasa (REST, socket.io, token-protected API) on loopback."""
+def running_assistant(
+    workdir: Path, model: Path = MODEL, with_actions: bool = True
+) -> Iterator[Assistant]:
+    """Action server + Rasa (REST, socket.io, token-protected API) on loopback.
+    Without actions, Rasa's action endpoint points at a port nobody listens on."""
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make train` first")
     action_port, rasa_port = free_port(), free_port()
@@ -100,45 +103,27 @@ def running_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Assistant]
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
     }
+    rasa_args = [
+        str(BIN / "rasa"), "run", "--model", str(model),
+        "--endpoints", str(endpoints), "--credentials", "credentials.yml",
+        "--interface", "127.0.0.1", "--port", str(rasa_port),
+        "--enable-api", "--auth-token", token,
+    ]  # fmt: skip
+    actions_args = [
+        str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+        "--port", str(action_port),
+    ]  # fmt: skip
     with ExitStack() as stack:
-        actions = stack.enter_context(
-            process(
-                [
-                    str(BIN / "rasa"),
-                    "run",
-                    "actions",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(action_port),
-                ],
-                workdir / "actions.log",
-                env,
-            )
+        actions = (
+            stack.enter_context(process(actions_args, workdir / "actions.log", env))
+            if with_actions
+            else None
         )
-        rasa = stack.enter_context(
-            process(
-                [
-                    str(BIN / "rasa"),
-                    "run",
-                    "--model",
-                    str(model),
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    "credentials.yml",
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(rasa_port),
-                    "--enable-api",
-                    "--auth-token",
-                    token,
-                ],
-                workdir / "rasa.log",
-                env,
-            )
-        )
+        rasa = stack.enter_context(process(rasa_args, workdir / "rasa.log", env))
+        if actions is None:
+            wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log")
+            yield Assistant(f"http://127.0.0.1:{rasa_port}", token)
+            return
         # Both start at once; each time is from launch until it answers.
         startup_s = {
             "action_server": wait_until_up(

@@ -1,0 +1,70 @@
+"""Crisis and therapist services by region, from crisis_resources.yml."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RESOURCES_FILE = Path(__file__).with_name("crisis_resources.yml")
+INTERNATIONAL = "INTL"
+
+
+@lru_cache(maxsize=1)
+def _resources() -> dict[str, Any]:
+    with RESOURCES_FILE.open(encoding="utf-8") as handle:
+        return dict(yaml.safe_load(handle))
+
+
+def region_from_name(name: str | None) -> str | None:
+    """'England' -> 'UK'; a country we have no services for -> 'INTL'."""
+    if not name or not name.strip():
+        return None
+    wanted = " ".join(name.lower().split())
+    for code, names in _resources()["countries"].items():
+        if wanted == code.lower() or wanted in names:
+            return str(code)
+    return INTERNATIONAL
+
+
+def region_from_phone(sender: str | None) -> str | None:
+    """'whatsapp:+447700900123' -> 'UK'; the longest matching prefix wins."""
+    number = (sender or "").removeprefix("whatsapp:").strip()
+    if not number.startswith("+"):
+        return None
+    prefixes = sorted(_resources()["phone_prefixes"].items(), key=lambda p: -len(p[0]))
+    return next(
+        (str(code) for prefix, code in prefixes if number.startswith(prefix)), None
+    )
+
+
+def region_name(region: str) -> str:
+    return str(_resources()["region_names"].get(region, "your country"))
+
+
+def emergency_number(region: str | None) -> str | None:
+    number = _resources()["emergency_numbers"].get(region or "")
+    return str(number) if number else None
+
+
+def services_for(region: str | None, needs: list[str]) -> list[dict[str, Any]]:
+    """Services in the region for each need, in the order of `needs`; where the
+    region has none for a need, the international ones. No duplicates."""
+    chosen: list[dict[str, Any]] = []
+    for need in needs:
+        local = [
+            s
+            for s in _resources()["services"]
+            if s["region"] == region and need in s["needs"]
+        ]
+        fallback = [
+            s
+            for s in _resources()["services"]
+            if s["region"] == INTERNATIONAL and need in s["needs"]
+        ]
+        for service in local or fallback:
+            if service not in chosen:
+                chosen.append(service)
+    return chosen

@@ -1,0 +1,123 @@
+"""action_escalate_to_therapist: the right services, level and region, per case."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.escalation import ActionEscalateToTherapist
+from actions.region import ActionSetRegion
+from tests.conftest import user_says
+
+
+def distress_turn(
+    intent, kinds, level, text="...", entities=(), metadata=None, channel=None
+):
+    event = user_says(intent, text)
+    event["parse_data"]["distress"] = {"level": level, "kinds": kinds, "asked": None}
+    event["parse_data"]["entities"] = [
+        {"entity": "country", "value": v} for v in entities
+    ]
+    event["metadata"] = metadata or {}
+    event["input_channel"] = channel
+    return event
+
+
+def names(dispatcher):
+    return [m.get("service_name") or m["response"] for m in dispatcher.messages]
+
+
+@pytest.mark.parametrize(
+    "turn, region, expected",
+    [
+        (
+            distress_turn("express_suicidal_thoughts", ["suicide"], "crisis", entities=["england"]),
+            "UK",
+            ["Samaritans", "Shout", "utter_ask_if_safe", "utter_therapist_intro",
+             "BACP Find a Therapist", "COSRT (psychosexual and relationship therapists)",
+             "utter_keep_talking"],
+        ),
+        (
+            distress_turn("report_sexual_assault", ["assault"], "crisis",
+                          metadata={"customData": {"country": "US"}}),
+            "US",
+            ["RAINN National Sexual Assault Hotline", "utter_ask_if_safe",
+             "utter_therapist_intro", "Psychology Today therapist finder",
+             "utter_keep_talking"],
+        ),
+        (
+            distress_turn("report_sexual_assault", ["child"], "crisis", entities=["uk"]),
+            "UK",
+            ["Childline (under 19s)", "utter_ask_if_safe", "utter_therapist_intro",
+             "BACP Find a Therapist", "COSRT (psychosexual and relationship therapists)",
+             "utter_keep_talking"],
+        ),
+        (
+            distress_turn("express_suicidal_thoughts", ["method"], "crisis",
+                          channel="twilio"),
+            "AU",
+            ["Lifeline", "utter_ask_if_safe", "utter_therapist_general",
+             "utter_keep_talking"],
+        ),
+        (
+            distress_turn("express_distress", ["distress"], "distress"),
+            None,
+            ["utter_ask_region", "utter_therapist_general", "utter_keep_talking"],
+        ),
+        (
+            distress_turn("express_suicidal_thoughts", ["suicide"], "crisis"),
+            None,
+            ["Find A Helpline", "utter_ask_region", "utter_therapist_general",
+             "utter_keep_talking"],
+        ),
+    ],
+)  # fmt: skip
+async def test_services_match_the_problem_and_the_region(
+    turn, region, expected, dispatcher, tracker_from, domain
+):
+    tracker = tracker_from([turn])
+    tracker.sender_id = "+61400000000"
+
+    events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    assert names(dispatcher) == expected
+    level = turn["parse_data"]["distress"]["level"]
+    assert SlotSet("distress_level", level) in events
+    assert (SlotSet("region", region) in events) == (region is not None)
+
+
+async def test_contacts_are_tap_to_call_links(dispatcher, tracker_from, domain):
+    tracker = tracker_from([distress_turn("express_suicidal_thoughts", ["suicide"],
+                                          "crisis", entities=["usa"])])  # fmt: skip
+
+    await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    urls = [b["url"] for m in dispatcher.messages for b in m.get("buttons", [])]
+    assert "tel:988" in urls and "sms:988" in urls
+
+
+async def test_the_level_is_never_lowered(dispatcher, tracker_from, domain):
+    tracker = tracker_from(
+        [distress_turn("express_distress", ["distress"], "distress")]
+    )
+    tracker.slots["distress_level"] = "crisis"
+
+    events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    assert SlotSet("distress_level", "crisis") in events
+
+
+async def test_naming_a_country_later_shows_its_services(
+    dispatcher, tracker_from, domain
+):
+    turn = user_says("inform_location", "i'm in ireland")
+    turn["parse_data"]["entities"] = [{"entity": "country", "value": "ireland"}]
+    tracker = tracker_from([turn])
+    tracker.slots.update(
+        distress_level="crisis", help_needs=["crisis_line", "therapist"]
+    )
+
+    events = await ActionSetRegion().run(dispatcher, tracker, domain)
+
+    assert "Samaritans" in names(dispatcher)
+    assert SlotSet("region", "IE") in events
