@@ -12,8 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench import accuracy, serving
+from bench import accuracy, safety, serving
 from bench.report import markdown
+from tests.servers import running_assistant
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -69,12 +70,15 @@ def main() -> None:
             flush=True,
         )
         scores = accuracy.run(model, RESULTS, work)
-        print("serving: start-up, latency, memory ...", flush=True)
-        served = serving.run(work)
+        print("serving: start-up, latency, memory, red-team ...", flush=True)
+        with running_assistant(work, model) as assistant:
+            served = serving.measure(assistant)
+            redteam = safety.measure(assistant)
     results = {
         "machine": machine(),
         "training_s": round(train_s, 1),
         "intent_classification": scores,
+        "safety_redteam": redteam,
         **served,
     }
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -12,7 +12,7 @@ import requests
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bench.accuracy import HOLDOUT
-from tests.servers import Assistant, running_assistant
+from tests.servers import Assistant
 
 WARM_UP = 10
 REQUESTS = 200
@@ -100,8 +100,3 @@ def measure(assistant: Assistant) -> dict[str, dict[str, float]]:
         "startup_s": {k: round(v, 1) for k, v in assistant.startup_s.items()},
         "rss_mb": {name: rss_mb(pid) for name, pid in assistant.pids.items()},
     }
-
-
-def run(work: Path) -> dict[str, dict[str, float]]:
-    with running_assistant(work) as assistant:
-        return measure(assistant)

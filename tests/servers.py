@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "pct-assistant.tar.gz"
@@ -93,10 +94,11 @@ def running_assistant(
         raise FileNotFoundError(f"{model} is missing: run `make train` first")
     action_port, rasa_port = free_port(), free_port()
     token = secrets.token_hex(16)
+    # the project's endpoints, with the action server on its test port
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-    )
+    endpoints.write_text(yaml.safe_dump(config))
     env = {
         **os.environ,
         "SANIC_HOST": "127.0.0.1",

@@ -72,6 +72,7 @@ def test_crisis_in_the_uk_gets_samaritans_and_the_conversation_goes_on(
 
     answer = assistant.say(sender, "why do i cry after sex?")
     assert texts(answer) == domain["responses"]["utter_causes_overview"][0]["text"]
+    assert answer[0]["buttons"][-1]["payload"] == "/get_help"  # help stays one tap away
 
 
 def test_no_user_input_can_lower_the_distress_level(assistant):

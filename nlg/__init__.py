@@ -1,0 +1,1 @@
+"""Response generation (configured in endpoints.yml under `nlg`)."""
