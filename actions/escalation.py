@@ -40,6 +40,7 @@ DETECTION_FOR_INTENT: dict[str, tuple[str | None, list[str]]] = {
     "express_distress": ("distress", ["distress"]),
 }
 CRISIS_NEEDS = ["crisis_line", "child_protection", "sexual_assault", "domestic_abuse"]
+ADULT_ONLY_NEEDS = {"sexual_assault", "domestic_abuse"}
 RELATIONSHIP_TOPICS = {"cause_relationship", "couples_therapy", "talk_to_partner"}
 
 
@@ -72,11 +73,16 @@ def send_resources(
 ) -> None:
     """The services for the needs, crisis lines first, then therapists."""
     urgent = [n for n in CRISIS_NEEDS if n in needs] if level == "crisis" else []
+    if "child_protection" in urgent:
+        # a child gets child protection, not adult assault or abuse lines
+        urgent = [n for n in urgent if n not in ADULT_ONLY_NEEDS]
     for service in services_for(region, urgent):
         send_service(dispatcher, service)
     number = emergency_number(region)
     if level == "crisis" and number:
         dispatcher.utter_message(response="utter_ask_if_safe", emergency_number=number)
+    elif level == "crisis":
+        dispatcher.utter_message(response="utter_ask_if_safe_anywhere")
     if region is None:
         dispatcher.utter_message(response="utter_ask_region")
     therapists = services_for(

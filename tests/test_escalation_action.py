@@ -46,7 +46,7 @@ def names(dispatcher):
              "utter_keep_talking"],
         ),
         (
-            distress_turn("report_sexual_assault", ["child"], "crisis", entities=["uk"]),
+            distress_turn("report_sexual_assault", ["child", "assault"], "crisis", entities=["uk"]),
             "UK",
             ["Childline (under 19s)", "utter_ask_if_safe", "utter_therapist_intro",
              "BACP Find a Therapist", "COSRT (psychosexual and relationship therapists)",
@@ -67,8 +67,8 @@ def names(dispatcher):
         (
             distress_turn("express_suicidal_thoughts", ["suicide"], "crisis"),
             None,
-            ["Find A Helpline", "utter_ask_region", "utter_therapist_general",
-             "utter_keep_talking"],
+            ["Find A Helpline", "utter_ask_if_safe_anywhere", "utter_ask_region",
+             "utter_therapist_general", "utter_keep_talking"],
         ),
     ],
 )  # fmt: skip
