@@ -78,7 +78,7 @@ def main() -> None:
         "machine": machine(),
         "training_s": round(train_s, 1),
         "intent_classification": scores,
-        "safety_redteam": redteam,
+        "safety": redteam,
         **served,
     }
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")

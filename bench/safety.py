@@ -11,7 +11,13 @@ import yaml
 
 from tests.servers import Assistant
 
-REDTEAM = Path(__file__).resolve().parents[1] / "tests" / "safety_redteam.yml"
+ROOT = Path(__file__).resolve().parents[1]
+# the gated red team (tests/test_safety.py), and a second set written after the
+# lexicon was frozen, never used to tune anything: the honest figure
+RED_TEAMS = {
+    "red_team": ROOT / "tests" / "safety_redteam.yml",
+    "fresh_red_team": ROOT / "bench" / "safety_fresh.yml",
+}
 
 
 def detected_level(assistant: Assistant, text: str) -> str | None:
@@ -25,8 +31,12 @@ def detected_level(assistant: Assistant, text: str) -> str | None:
     return (reply.json().get("distress") or {}).get("level")
 
 
-def measure(assistant: Assistant) -> dict[str, Any]:
-    messages = yaml.safe_load(REDTEAM.read_text())["messages"]
+def measure(assistant: Assistant) -> dict[str, dict[str, Any]]:
+    return {name: measure_file(assistant, path) for name, path in RED_TEAMS.items()}
+
+
+def measure_file(assistant: Assistant, path: Path) -> dict[str, Any]:
+    messages = yaml.safe_load(path.read_text())["messages"]
     totals: Counter[str] = Counter()
     caught: Counter[str] = Counter()
     for message in messages:
