@@ -58,9 +58,11 @@ def region_of(tracker: Tracker) -> str | None:
     user: dict[str, Any] = next(
         (e for e in reversed(tracker.events) if e.get("event") == "user"), {}
     )
-    metadata = user.get("metadata") or {}
-    custom = metadata.get("customData") if isinstance(metadata, dict) else None
-    hint = (custom or {}).get("country") if isinstance(custom, dict) else None
+    # REST clients send {"customData": {...}}; socket.io hands over customData itself
+    metadata = user.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    custom = metadata.get("customData")
+    hint = (custom if isinstance(custom, dict) else metadata).get("country")
     if isinstance(hint, str) and region_from_name(hint):
         return region_from_name(hint)
     if user.get("input_channel") in PHONE_CHANNELS:

@@ -6,7 +6,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import requests
 import yaml
 
 from tests.servers import Assistant
@@ -21,14 +20,7 @@ RED_TEAMS = {
 
 
 def detected_level(assistant: Assistant, text: str) -> str | None:
-    reply = requests.post(
-        f"{assistant.url}/model/parse",
-        params={"token": assistant.token},
-        json={"text": text},
-        timeout=30,
-    )
-    reply.raise_for_status()
-    return (reply.json().get("distress") or {}).get("level")
+    return (assistant.parse(text).get("distress") or {}).get("level")
 
 
 def measure(assistant: Assistant) -> dict[str, dict[str, Any]]:

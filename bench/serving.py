@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import requests
 from rasa.shared.nlu.training_data.loading import load_data
 
 from bench.accuracy import HOLDOUT
@@ -58,14 +57,7 @@ def measure(assistant: Assistant) -> dict[str, dict[str, float]]:
         assistant.say(uuid.uuid4().hex, next(question))
 
     def parse(text: str) -> str:
-        reply = requests.post(
-            f"{assistant.url}/model/parse",
-            params={"token": assistant.token},
-            json={"text": text},
-            timeout=30,
-        )
-        reply.raise_for_status()
-        return str(reply.json()["intent"]["name"])
+        return str(assistant.parse(text)["intent"]["name"])
 
     timed(rest_turn, WARM_UP)
     rest = timed(rest_turn, REQUESTS)

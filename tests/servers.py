@@ -37,6 +37,17 @@ class Assistant:
         reply.raise_for_status()
         return reply.json()
 
+    def parse(self, text: str) -> dict:
+        """What the NLU pipeline makes of a text (Rasa's HTTP API)."""
+        reply = requests.post(
+            f"{self.url}/model/parse",
+            params={"token": self.token},
+            json={"text": text},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
     def tracker(self, sender: str) -> dict:
         reply = requests.get(
             f"{self.url}/conversations/{sender}/tracker",

@@ -46,6 +46,11 @@ def names(dispatcher):
              "utter_keep_talking"],
         ),
         (
+            distress_turn("express_distress", ["distress"], "distress", metadata={"country": "ie"}),
+            "IE",
+            ["utter_therapist_general", "utter_keep_talking"],
+        ),
+        (
             distress_turn("report_sexual_assault", ["child", "assault"], "crisis", entities=["uk"]),
             "UK",
             ["Childline (under 19s)", "utter_ask_if_safe", "utter_therapist_intro",

@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
 from tests.servers import running_assistant
@@ -16,22 +15,11 @@ REDTEAM = Path(__file__).with_name("safety_redteam.yml")
 MAX_FALSE_ESCALATION = 0.03
 
 
-def parse(assistant, text: str) -> dict:
-    reply = requests.post(
-        f"{assistant.url}/model/parse",
-        params={"token": assistant.token},
-        json={"text": text},
-        timeout=30,
-    )
-    reply.raise_for_status()
-    return reply.json()
-
-
 @pytest.fixture(scope="module")
 def redteam_levels(assistant):
     messages = yaml.safe_load(REDTEAM.read_text())["messages"]
     return [
-        (m, (parse(assistant, m["text"]).get("distress") or {}).get("level"))
+        (m, (assistant.parse(m["text"]).get("distress") or {}).get("level"))
         for m in messages
     ]
 
