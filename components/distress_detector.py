@@ -27,7 +27,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
@@ -187,9 +187,10 @@ class DistressDetector(GraphComponent):
         return {
             "lexicon": str(Path(__file__).with_name("distress_lexicon.yml")),
             "spacy_model": "en_pct_lookup",
-            # a safety intent predicted at least this confidently escalates
-            # (layer 1), unless the lexicon saw only negated or figurative uses
-            "classifier_threshold": 0.4,
+            # safety intents ranked with at least this much probability in all
+            # escalate (layer 1), unless the lexicon saw only negated or
+            # figurative uses
+            "classifier_threshold": 0.6,
         }
 
     @classmethod
@@ -238,13 +239,17 @@ class DistressDetector(GraphComponent):
         finding = self._finder.find(text) if text else Finding(set(), False)
         kinds = set(finding.kinds)
         sources = ["lexicon"] if kinds else []
-        predicted = message.get(INTENT) or {}
+        # Layer 1 counts the classifier's whole belief in distress: a message
+        # split 0.25 / 0.2 between two safety intents is still alarming.
+        ranked = message.get(INTENT_RANKING_KEY) or []
+        safety = [p for p in ranked if p.get("name") in KIND_FOR_INTENT]
         if (
-            predicted.get("name") in KIND_FOR_INTENT
-            and predicted.get("confidence", 0) >= self._threshold
+            safety
+            and sum(p.get("confidence", 0) for p in safety) >= self._threshold
             and not finding.only_harmless_uses
         ):
-            kinds.add(KIND_FOR_INTENT[predicted["name"]][1])
+            strongest = max(safety, key=lambda p: p.get("confidence", 0))
+            kinds.add(KIND_FOR_INTENT[strongest["name"]][1])
             sources.append("classifier")
         level = level_of(kinds, self._lexicon.groups)
         if level is None:

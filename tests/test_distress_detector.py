@@ -8,7 +8,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.distress_detector import DISTRESS, DistressDetector
@@ -30,9 +30,17 @@ def detector(request, graph_args):
     return getattr(DistressDetector, request.param)(config, **graph_args)
 
 
-def assess(detector, text, intent="is_it_normal", confidence=0.9, **extra):
+def assess(
+    detector, text, intent="is_it_normal", confidence=0.9, ranking=None, **extra
+):
+    predicted = {"name": intent, "confidence": confidence}
     message = Message(
-        {TEXT: text, INTENT: {"name": intent, "confidence": confidence}, **extra}
+        {
+            TEXT: text,
+            INTENT: predicted,
+            INTENT_RANKING_KEY: ranking or [predicted],
+            **extra,
+        }
     )
     detector.process([message])
     return message
@@ -89,6 +97,18 @@ def test_the_classifier_layer_escalates_on_its_own(detector):
     message = assess(detector, "everything is grey", "express_distress", 0.8)
 
     assert message.get(DISTRESS)["sources"] == ["classifier"]
+
+
+def test_the_classifier_layer_adds_up_the_safety_intents(detector):
+    ranking = [
+        {"name": "express_suicidal_thoughts", "confidence": 0.35},
+        {"name": "express_distress", "confidence": 0.3},
+        {"name": "is_it_normal", "confidence": 0.2},
+    ]
+    message = assess(detector, "everything is grey", "express_suicidal_thoughts", 0.35,
+                     ranking=ranking)  # fmt: skip
+
+    assert message.get(DISTRESS)["level"] == "crisis"
 
 
 def test_the_classifier_layer_defers_to_a_negation(detector):
