@@ -65,7 +65,9 @@ def markdown(r: dict[str, Any]) -> str:
         "refined after reading its misses; crisis recall 100% and at most 3% benign "
         f"escalations are gated by tests/test_safety.py ({verdict(safe)}). "
         "`fresh_red_team` (bench/safety_fresh.yml) was written after the lexicon was "
-        "frozen and never used to tune anything.",
+        "frozen; it first measured 74.0% / 84.0% / 13.3%. Its misses were read once "
+        "before the safety training data was broadened, so it is no longer fully "
+        "unseen: a third set should judge the next change.",
         "",
         "## Serving (one client, loopback)",
         "",
