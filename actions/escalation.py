@@ -63,8 +63,8 @@ def region_of(tracker: Tracker) -> str | None:
     metadata = metadata if isinstance(metadata, dict) else {}
     custom = metadata.get("customData")
     hint = (custom if isinstance(custom, dict) else metadata).get("country")
-    if isinstance(hint, str) and region_from_name(hint):
-        return region_from_name(hint)
+    if isinstance(hint, str) and (region := region_from_name(hint)):
+        return region
     if user.get("input_channel") in PHONE_CHANNELS:
         return region_from_phone(tracker.sender_id)
     return None

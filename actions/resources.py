@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from actions import data_files
 
-RESOURCES_FILE = Path(__file__).with_name("crisis_resources.yml")
 INTERNATIONAL = "INTL"
 
 
-@lru_cache(maxsize=1)
 def _resources() -> dict[str, Any]:
-    with RESOURCES_FILE.open(encoding="utf-8") as handle:
-        return dict(yaml.safe_load(handle))
+    return data_files.load("crisis_resources.yml")
 
 
 def region_from_name(name: str | None) -> str | None:

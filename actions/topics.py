@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from actions import data_files
 
-TITLES_FILE = Path(__file__).with_name("topic_titles.yml")
 OTHER_INTENT = "out_of_scope"
 
 
-@lru_cache(maxsize=1)
 def _titles_file() -> dict[str, Any]:
-    with TITLES_FILE.open(encoding="utf-8") as handle:
-        return dict(yaml.safe_load(handle))
+    return data_files.load("topic_titles.yml")
 
 
 def topic_titles() -> dict[str, str]:

@@ -125,9 +125,6 @@ class DistressFinder:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
 
-    def kinds(self, text: str) -> set[str]:
-        return self.find(text).kinds
-
     def find(self, text: str) -> Finding:
         doc = self.lexicon.nlp(text.lower())
         figures = [(s, e) for _, s, e in self.lexicon.figures(doc)]
