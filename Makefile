@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/pct-assistant.tar.gz
+WIDGET := web/vendor/rasa-webchat.js
 # Everything a trained model depends on: retrain only when one of these changed.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data components -name '*.yml' -o -name '*.py' 2>/dev/null)
 RASA := $(BIN)/rasa
@@ -14,15 +15,21 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install train run shell test test-unit validate test-stories bench lint format lock clean
+.PHONY: help install browser train run shell test test-unit validate test-stories bench lint format lock screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-install: $(INSTALLED) ## create .venv (Python 3.10) with the pinned dependencies
+install: $(INSTALLED) $(WIDGET) ## create .venv (Python 3.10) with the pinned dependencies, vendor the widget
 
 $(INSTALLED): requirements.lock scripts/install.sh scripts/build_spacy_pipeline.py
 	scripts/install.sh
+
+$(WIDGET): scripts/vendor_widget.sh
+	scripts/vendor_widget.sh
+
+browser: ## Debian's Chromium for the widget tests
+	scripts/install_browser.sh
 
 train: $(MODEL) ## train the model if data, domain or config changed
 
@@ -30,7 +37,7 @@ $(MODEL): $(INSTALLED) $(TRAIN_INPUTS)
 	$(RASA) train --fixed-model-name $(basename $(basename $(notdir $(MODEL)))) --out models
 	@touch $@
 
-run: $(MODEL) ## install, train if stale, start the action server and Rasa
+run: $(MODEL) $(WIDGET) ## install, train if stale, start everything, print where to chat
 	scripts/run.sh
 
 shell: $(MODEL) ## chat in the terminal
@@ -39,7 +46,7 @@ shell: $(MODEL) ## chat in the terminal
 validate: $(INSTALLED) ## check domain, data and stories for conflicts (warnings fail)
 	$(BIN)/python scripts/validate_data.py
 
-test-unit: $(MODEL) ## the pytest suite (starts its own servers)
+test-unit: $(MODEL) $(WIDGET) browser ## the pytest suite (starts its own servers and browser)
 	$(BIN)/pytest
 
 test-stories: $(MODEL) ## test stories against the trained model
@@ -63,5 +70,8 @@ format: $(INSTALLED) ## apply ruff's formatter and fixes
 lock: ## re-resolve requirements.in into requirements.lock
 	scripts/lock.sh
 
+screenshots: ## refresh docs/ screenshots from the last widget test run
+	mkdir -p docs && cp results/screenshots/widget-*.png docs/
+
 clean: ## remove build outputs (models, results, .venv)
-	rm -rf models results $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf models results web/vendor $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -14,15 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.resources import (
-    emergency_number,
-    region_from_name,
-    region_from_phone,
-    services_for,
-)
+from actions.resources import emergency_number, region_from_name, services_for
 
 LEVELS = ("distress", "crisis")  # rising
-PHONE_CHANNELS = {"twilio", "whatsapp"}
 # what the DistressDetector found -> the help it calls for
 NEED_FOR_KIND = {
     "suicide": "crisis_line",
@@ -58,16 +52,13 @@ def region_of(tracker: Tracker) -> str | None:
     user: dict[str, Any] = next(
         (e for e in reversed(tracker.events) if e.get("event") == "user"), {}
     )
-    # REST clients send {"customData": {...}}; socket.io hands over customData itself
+    # REST clients send {"customData": {...}}; socket.io hands over customData
+    # itself; SMS and WhatsApp send the number's country (channels/twilio.py)
     metadata = user.get("metadata")
     metadata = metadata if isinstance(metadata, dict) else {}
     custom = metadata.get("customData")
     hint = (custom if isinstance(custom, dict) else metadata).get("country")
-    if isinstance(hint, str) and (region := region_from_name(hint)):
-        return region
-    if user.get("input_channel") in PHONE_CHANNELS:
-        return region_from_phone(tracker.sender_id)
-    return None
+    return region_from_name(hint) if isinstance(hint, str) else None
 
 
 def send_resources(

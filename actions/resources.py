@@ -14,7 +14,8 @@ def _resources() -> dict[str, Any]:
 
 
 def region_from_name(name: str | None) -> str | None:
-    """'England' -> 'UK'; a country we have no services for -> 'INTL'."""
+    """'England' -> 'UK', 'GB' -> 'UK'; a country we have no services for -> 'INTL'.
+    Names and ISO 3166 alpha-2 codes (the widget's and the SMS channel's hints)."""
     if not name or not name.strip():
         return None
     wanted = " ".join(name.lower().split())
@@ -22,17 +23,6 @@ def region_from_name(name: str | None) -> str | None:
         if wanted == code.lower() or wanted in names:
             return str(code)
     return INTERNATIONAL
-
-
-def region_from_phone(sender: str | None) -> str | None:
-    """'whatsapp:+447700900123' -> 'UK'; the longest matching prefix wins."""
-    number = (sender or "").removeprefix("whatsapp:").strip()
-    if not number.startswith("+"):
-        return None
-    prefixes = sorted(_resources()["phone_prefixes"].items(), key=lambda p: -len(p[0]))
-    return next(
-        (str(code) for prefix, code in prefixes if number.startswith(prefix)), None
-    )
 
 
 def region_name(region: str) -> str:

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Start the action server and Rasa (REST + socket.io), or a terminal chat with
-# --shell. Both stop together on Ctrl-C. Expects `make train` to have run.
+# Start the action server, Rasa (REST + socket.io) and the demo page with the
+# chat widget, or a terminal chat with --shell. All stop together on Ctrl-C.
+# Expects `make train` and `make install` (the vendored widget) to have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Rasa would otherwise send usage telemetry and crash reports to a third party.
 export RASA_TELEMETRY_ENABLED=false
 RASA_PORT=${RASA_PORT:-5005}
+WEB_PORT=${WEB_PORT:-8080}
+# pages allowed to open the socket.io connection: the demo page, unless set
+export WEBCHAT_ORIGINS=${WEBCHAT_ORIGINS:-http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT}
 MODEL=${MODEL:-models/pct-assistant.tar.gz}
 BIN=.venv/bin
 log_dir=$(mktemp -d)
 
-cleanup() { kill "${rasa_pid:-}" "$action_pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$log_dir"; }
+cleanup() { kill "${web_pid:-}" "${rasa_pid:-}" "$action_pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$log_dir"; }
 trap cleanup EXIT INT TERM
 
 # Actions listen on loopback only: nothing outside this machine may call them.
@@ -40,9 +44,17 @@ until curl -fsS "http://127.0.0.1:$RASA_PORT/" >/dev/null 2>&1; do
     kill -0 "$rasa_pid" 2>/dev/null || exit 1
     sleep 0.5
 done
+
+"$BIN/python" scripts/serve_web.py --port "$WEB_PORT" --socket-url "http://localhost:$RASA_PORT" &
+web_pid=$!
+until curl -fsS "http://127.0.0.1:$WEB_PORT/" >/dev/null 2>&1; do
+    kill -0 "$web_pid" 2>/dev/null || exit 1
+    sleep 0.2
+done
 cat <<MSG
 
-  The assistant is running on http://localhost:$RASA_PORT
+  The assistant is running.
+    Chat in your browser:  http://localhost:$WEB_PORT
     REST:      curl -s localhost:$RASA_PORT/webhooks/rest/webhook \\
                  -d '{"sender": "me", "message": "why do I cry after sex?"}'
     socket.io: http://localhost:$RASA_PORT/socket.io (events user_uttered / bot_uttered)

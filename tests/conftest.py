@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
-from tests.servers import running_assistant
+from tests.fake_platforms import FakePlatforms
+from tests.servers import free_port, running_assistant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +67,25 @@ def tracker_from() -> Callable[[list[dict[str, Any]]], Tracker]:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory):
-    """The trained assistant, served for real (see tests/servers.py)."""
-    with running_assistant(tmp_path_factory.mktemp("servers")) as served:
+def web_origin() -> str:
+    """Where the widget's demo page is served in tests (tests/test_widget.py)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def platforms() -> Iterator[FakePlatforms]:
+    """A fake of the messaging platforms' APIs on loopback: nothing real is called."""
+    with FakePlatforms.serve() as platforms:
+        yield platforms
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, web_origin, platforms):
+    """The trained assistant, served for real (see tests/servers.py): the demo
+    page's origin may open the socket.io channel, and every messaging channel is
+    on, calling the fake platforms."""
+    with running_assistant(
+        tmp_path_factory.mktemp("servers"),
+        extra_env={"WEBCHAT_ORIGINS": web_origin, **platforms.env},
+    ) as served:
         yield served

@@ -97,10 +97,14 @@ def process(args: list[str], log: Path, env: dict) -> Iterator[subprocess.Popen]
 
 @contextmanager
 def running_assistant(
-    workdir: Path, model: Path = MODEL, with_actions: bool = True
+    workdir: Path,
+    model: Path = MODEL,
+    with_actions: bool = True,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[Assistant]:
     """Action server + Rasa (REST, socket.io, token-protected API) on loopback.
-    Without actions, Rasa's action endpoint points at a port nobody listens on."""
+    Without actions, Rasa's action endpoint points at a port nobody listens on.
+    `extra_env` sets the variables channels/settings.py reads."""
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make train` first")
     action_port, rasa_port = free_port(), free_port()
@@ -115,6 +119,7 @@ def running_assistant(
         "SANIC_HOST": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
+        **(extra_env or {}),
     }
     rasa_args = [
         str(BIN / "rasa"), "run", "--model", str(model),

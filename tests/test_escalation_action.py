@@ -7,6 +7,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.escalation import ActionEscalateToTherapist
 from actions.region import ActionSetRegion
+from actions.resources import region_from_name
 from tests.conftest import user_says
 
 
@@ -59,7 +60,7 @@ def names(dispatcher):
         ),
         (
             distress_turn("express_suicidal_thoughts", ["method"], "crisis",
-                          channel="twilio"),
+                          metadata={"country": "AU"}, channel="twilio"),
             "AU",
             ["Lifeline", "utter_ask_if_safe", "utter_therapist_general",
              "utter_keep_talking"],
@@ -81,7 +82,6 @@ async def test_services_match_the_problem_and_the_region(
     turn, region, expected, dispatcher, tracker_from, domain
 ):
     tracker = tracker_from([turn])
-    tracker.sender_id = "+61400000000"
 
     events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
 
@@ -89,6 +89,16 @@ async def test_services_match_the_problem_and_the_region(
     level = turn["parse_data"]["distress"]["level"]
     assert SlotSet("distress_level", level) in events
     assert (SlotSet("region", region) in events) == (region is not None)
+
+
+@pytest.mark.parametrize(
+    "hint, region",
+    [("GB", "UK"), ("gb", "UK"), ("US", "US"), ("CA", "CA"), ("AU", "AU"),
+     ("IE", "IE"), ("IN", "IN"), ("FR", "INTL"), ("England", "UK"), (" ", None)],
+)  # fmt: skip
+def test_country_codes_and_names_find_the_region(hint, region):
+    # ISO 3166 codes come from the SMS channel (phone numbers) and the widget.
+    assert region_from_name(hint) == region
 
 
 async def test_contacts_are_tap_to_call_links(dispatcher, tracker_from, domain):

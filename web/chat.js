@@ -1,0 +1,104 @@
+// Starts the rasa-webchat widget with the page's settings and makes it
+// accessible: quick replies work from the keyboard, new messages are announced.
+(function () {
+  "use strict";
+
+  // Time zones of the regions whose services the assistant knows (see
+  // actions/crisis_resources.yml); elsewhere the locale's region is the hint.
+  var ZONE_COUNTRY = {
+    "Europe/London": "GB", "Europe/Belfast": "GB", "Europe/Dublin": "IE",
+    "Asia/Kolkata": "IN", "Asia/Calcutta": "IN",
+    "America/New_York": "US", "America/Chicago": "US", "America/Denver": "US",
+    "America/Los_Angeles": "US", "America/Phoenix": "US", "America/Anchorage": "US",
+    "America/Detroit": "US", "America/Boise": "US", "America/Juneau": "US",
+    "America/Adak": "US", "Pacific/Honolulu": "US",
+    "America/Toronto": "CA", "America/Vancouver": "CA", "America/Edmonton": "CA",
+    "America/Winnipeg": "CA", "America/Halifax": "CA", "America/St_Johns": "CA",
+    "America/Regina": "CA", "America/Moncton": "CA", "America/Whitehorse": "CA",
+  };
+
+  // Where the person probably is, from the browser alone: no IP look-up.
+  function countryHint() {
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+      if (ZONE_COUNTRY[zone]) return ZONE_COUNTRY[zone];
+      if (zone.indexOf("Australia/") === 0) return "AU";
+      if (zone.indexOf("America/Indiana/") === 0 || zone.indexOf("America/Kentucky/") === 0) return "US";
+      var region = new Intl.Locale(navigator.language || "").region;
+      return region || null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  var chat = document.getElementById("chat");
+  var announcer = document.getElementById("chat-announcer");
+
+  function announce(text) {
+    var line = document.createElement("p");
+    line.textContent = text;
+    announcer.appendChild(line);
+    while (announcer.childNodes.length > 3) announcer.removeChild(announcer.firstChild);
+  }
+
+  function makeKeyboardFriendly(reply) {
+    if (reply.tagName === "A" || reply.hasAttribute("tabindex")) return;
+    reply.setAttribute("role", "button");
+    reply.setAttribute("tabindex", "0");
+    reply.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        reply.click();
+      }
+    });
+  }
+
+  // the widget's icon-only buttons and its text box have no accessible name
+  function label(root) {
+    root.querySelectorAll(".rw-launcher, .rw-close-button").forEach(function (button) {
+      button.setAttribute("aria-label", chat.dataset.launcherLabel);
+    });
+    root.querySelectorAll(".rw-new-message").forEach(function (box) {
+      box.setAttribute("aria-label", chat.dataset.inputLabel);
+    });
+  }
+
+  function watch(root) {
+    new MutationObserver(function (mutations) {
+      label(root);
+      mutations.forEach(function (mutation) {
+        mutation.addedNodes.forEach(function (node) {
+          if (node.nodeType !== Node.ELEMENT_NODE) return;
+          node.querySelectorAll(".rw-reply").forEach(makeKeyboardFriendly);
+          if (node.matches(".rw-reply")) makeKeyboardFriendly(node);
+          var responses = node.matches(".rw-response") ? [node] : node.querySelectorAll(".rw-response");
+          responses.forEach(function (response) { announce(response.textContent); });
+        });
+      });
+    }).observe(root, { childList: true, subtree: true });
+  }
+
+  var socketUrl = document.querySelector('meta[name="chat-socket-url"]').content;
+  var country = countryHint();
+  watch(chat);
+  window.WebChat.default(
+    {
+      socketUrl: socketUrl,
+      socketPath: "/socket.io/",
+      initPayload: chat.dataset.initPayload,
+      customData: country ? { country: country } : {},
+      title: chat.dataset.title,
+      subtitle: chat.dataset.subtitle,
+      inputTextFieldHint: chat.dataset.inputHint,
+      params: { storage: "session" },
+      connectOn: "open", // nothing is sent until the person opens the chat
+      withRules: false, // Botfront-only: would hide the widget until Botfront sends rules
+      hideWhenNotConnected: false,
+      docViewer: false, // it would send links to a Google viewer
+      showMessageDate: false,
+      // the default holds each message up to 3 s: crisis contacts must not wait
+      customMessageDelay: function () { return 250; },
+    },
+    chat
+  );
+})();
