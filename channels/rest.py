@@ -8,11 +8,16 @@ bad request gets a 400 that says what is wrong, before Rasa sees it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage as BadRequest  # Sanic 21.12 name
 from sanic.request import Request
+
+from channels import guards
 
 MAX_SENDER_LENGTH = 128
 
@@ -46,6 +51,13 @@ class ValidatedRestInput(RestInput):
         if not isinstance(message, str):
             raise BadRequest('"message" must be a string.')
         return message
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+        guards.install(webhook)  # server-wide rules (channels/guards.py)
+        return webhook
 
     def _extract_input_channel(self, req: Request) -> str:
         # The body must not be able to pose as another channel.

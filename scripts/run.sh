@@ -11,34 +11,53 @@ RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8080}
 # pages allowed to open the socket.io connection: the demo page, unless set
 export WEBCHAT_ORIGINS=${WEBCHAT_ORIGINS:-http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT}
+ACTION_PORT=${ACTION_PORT:-5055}
+# its action_endpoint must point at ACTION_PORT (endpoints.yml: 5055)
+ENDPOINTS=${ENDPOINTS:-endpoints.yml}
 MODEL=${MODEL:-models/pct-assistant.tar.gz}
 BIN=.venv/bin
 log_dir=$(mktemp -d)
+mkdir -p var  # the conversations (endpoints.yml: tracker_store)
 
 cleanup() { kill "${web_pid:-}" "${rasa_pid:-}" "$action_pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$log_dir"; }
 trap cleanup EXIT INT TERM
 
 # Actions listen on loopback only: nothing outside this machine may call them.
-SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --actions actions --port 5055 \
+SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" \
     >"$log_dir/actions.log" 2>&1 &
 action_pid=$!
 for _ in $(seq 60); do
-    curl -fsS http://127.0.0.1:5055/health >/dev/null 2>&1 && break
+    curl -fsS "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1 && break
     kill -0 "$action_pid" 2>/dev/null || { cat "$log_dir/actions.log"; exit 1; }
     sleep 0.5
 done
 
 if [ "${1:-}" = "--shell" ]; then
-    "$BIN/rasa" shell --model "$MODEL" --endpoints endpoints.yml
+    "$BIN/rasa" shell --model "$MODEL" --endpoints "$ENDPOINTS"
     exit
 fi
 
+# Rasa's HTTP API (conversations, models) is off unless a token or a JWT
+# secret is set; then every call needs one of them.
 api_args=()
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
-    api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+    api_args+=(--auth-token "$RASA_AUTH_TOKEN")
 fi
-"$BIN/rasa" run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml \
-    --interface 127.0.0.1 --port "$RASA_PORT" "${api_args[@]}" &
+if [ -n "${RASA_JWT_SECRET:-}" ]; then
+    api_args+=(--jwt-secret "$RASA_JWT_SECRET" --jwt-method "${RASA_JWT_METHOD:-HS256}")
+fi
+if [ ${#api_args[@]} -gt 0 ]; then
+    api_args=(--enable-api "${api_args[@]}")
+fi
+# Browsers may call Rasa's HTTP routes only from these origins (none by default;
+# the widget's socket.io connection is governed by WEBCHAT_ORIGINS).
+cors_args=()
+if [ -n "${RASA_CORS_ORIGINS:-}" ]; then
+    IFS=, read -r -a origins <<<"$RASA_CORS_ORIGINS"
+    cors_args=(--cors "${origins[@]}")
+fi
+"$BIN/rasa" run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials credentials.yml \
+    --interface 127.0.0.1 --port "$RASA_PORT" "${api_args[@]}" "${cors_args[@]}" &
 rasa_pid=$!
 until curl -fsS "http://127.0.0.1:$RASA_PORT/" >/dev/null 2>&1; do
     kill -0 "$rasa_pid" 2>/dev/null || exit 1

@@ -80,12 +80,18 @@ def platforms() -> Iterator[FakePlatforms]:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory, web_origin, platforms):
+def assistant_workdir(tmp_path_factory) -> Path:
+    """Where the shared assistant keeps its logs and conversations."""
+    return tmp_path_factory.mktemp("servers")
+
+
+@pytest.fixture(scope="session")
+def assistant(assistant_workdir, web_origin, platforms):
     """The trained assistant, served for real (see tests/servers.py): the demo
     page's origin may open the socket.io channel, and every messaging channel is
     on, calling the fake platforms."""
     with running_assistant(
-        tmp_path_factory.mktemp("servers"),
+        assistant_workdir,
         extra_env={"WEBCHAT_ORIGINS": web_origin, **platforms.env},
     ) as served:
         yield served

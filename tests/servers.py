@@ -101,10 +101,13 @@ def running_assistant(
     model: Path = MODEL,
     with_actions: bool = True,
     extra_env: dict[str, str] | None = None,
+    endpoints: dict | None = None,
 ) -> Iterator[Assistant]:
     """Action server + Rasa (REST, socket.io, token-protected API) on loopback.
     Without actions, Rasa's action endpoint points at a port nobody listens on.
-    `extra_env` sets the variables channels/settings.py reads."""
+    `extra_env` sets the variables channels/settings.py reads; `endpoints`
+    replaces sections of endpoints.yml (conversations go to a SQLite file in
+    `workdir` unless `tracker_store` is given)."""
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make train` first")
     action_port, rasa_port = free_port(), free_port()
@@ -112,8 +115,10 @@ def running_assistant(
     # the project's endpoints, with the action server on its test port
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     config["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump(config))
+    config["tracker_store"]["db"] = str(workdir / "conversations.db")
+    config.update(endpoints or {})
+    endpoints_file = workdir / "endpoints.yml"
+    endpoints_file.write_text(yaml.safe_dump(config))
     env = {
         **os.environ,
         "SANIC_HOST": "127.0.0.1",
@@ -123,7 +128,7 @@ def running_assistant(
     }
     rasa_args = [
         str(BIN / "rasa"), "run", "--model", str(model),
-        "--endpoints", str(endpoints), "--credentials", "credentials.yml",
+        "--endpoints", str(endpoints_file), "--credentials", "credentials.yml",
         "--interface", "127.0.0.1", "--port", str(rasa_port),
         "--enable-api", "--auth-token", token,
     ]  # fmt: skip

@@ -1,0 +1,104 @@
+"""Rasa's SQL tracker store (SQLite by default, PostgreSQL when scaled out) that
+keeps as little personal data as it can.
+
+- A user message is stored with its identifiers redacted (privacy/redaction.py):
+  the text, the text inside its parse data and its entity values. The live turn
+  has already run on the original by the time the tracker is saved.
+- When `action_delete_conversation` has run, every stored event of the
+  conversation is deleted, and only what came after it (the confirmation) is
+  kept.
+- `delete_older_than` backs the retention command (privacy/retention.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections import deque
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import read_endpoint_config
+from sqlalchemy import func
+
+from privacy.redaction import redact
+
+logger = logging.getLogger(__name__)
+
+DELETE_ACTION = "action_delete_conversation"
+
+
+def redacted(event: Event) -> Event:
+    if not isinstance(event, UserUttered) or not event.text:
+        return event
+    stored = copy.deepcopy(event)
+    stored.text = redact(event.text)
+    stored.parse_data["text"] = stored.text
+    for entity in stored.entities:
+        if isinstance(entity.get("value"), str):
+            entity["value"] = redact(entity["value"])
+    return stored
+
+
+def deletion_point(tracker: DialogueStateTracker) -> int | None:
+    """Index of the latest run of action_delete_conversation, if any."""
+    for index in range(len(tracker.events) - 1, -1, -1):
+        event = tracker.events[index]
+        if isinstance(event, ActionExecuted) and event.action_name == DELETE_ACTION:
+            return index
+    return None
+
+
+class PrivateSQLTrackerStore(SQLTrackerStore):
+    """`type: privacy.tracker_store.PrivateSQLTrackerStore` in endpoints.yml;
+    takes the same settings as Rasa's `SQL` store."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        point = deletion_point(tracker)
+        if point is not None:
+            self.delete(tracker.sender_id)
+            tracker = DialogueStateTracker.from_events(
+                tracker.sender_id,
+                list(tracker.events)[point + 1 :],
+                slots=list(tracker.slots.values()),
+            )
+            logger.info("A conversation was deleted at the person's request.")
+        stored = copy.copy(tracker)
+        stored.events = deque(redacted(e) for e in tracker.events)
+        await super().save(stored)
+
+    def delete(self, sender_id: str) -> None:
+        with self.session_scope() as session:
+            session.query(self.SQLEvent).filter(
+                self.SQLEvent.sender_id == sender_id
+            ).delete(synchronize_session=False)
+            session.commit()
+
+    def delete_older_than(self, days: float, now: float | None = None) -> int:
+        """Delete conversations whose latest event is older than `days`; how many."""
+        cutoff = (now or time.time()) - days * 86400
+        with self.session_scope() as session:
+            stale = (
+                session.query(self.SQLEvent.sender_id)
+                .group_by(self.SQLEvent.sender_id)
+                .having(func.max(self.SQLEvent.timestamp) < cutoff)
+            )
+            senders = [sender for (sender,) in stale.all()]
+            for start in range(0, len(senders), 500):
+                session.query(self.SQLEvent).filter(
+                    self.SQLEvent.sender_id.in_(senders[start : start + 500])
+                ).delete(synchronize_session=False)
+            session.commit()
+        return len(senders)
+
+
+def from_endpoints(path: str) -> PrivateSQLTrackerStore:
+    """The store an endpoints file configures, for commands outside Rasa."""
+    config = read_endpoint_config(path, "tracker_store")
+    if config is None or config.type != f"{__name__}.{PrivateSQLTrackerStore.__name__}":
+        raise SystemExit(
+            f"{path}: tracker_store is not {PrivateSQLTrackerStore.__name__}"
+        )
+    return PrivateSQLTrackerStore(host=config.url, **config.kwargs)

@@ -1,0 +1,181 @@
+"""What `make run` (scripts/run.sh) exposes: Rasa's HTTP API only with a token
+or JWT secret, CORS only for configured origins, every server on loopback, and
+models only from the local models folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+import pytest
+import requests
+import yaml
+
+from tests.servers import ROOT, START_TIMEOUT_S, free_port
+
+READY = "Chat in your browser"
+SETTINGS = ("RASA_AUTH_TOKEN", "RASA_JWT_SECRET", "RASA_CORS_ORIGINS")
+
+
+@dataclass(frozen=True)
+class Running:
+    rasa: str
+    ports: dict[str, int]
+
+
+@contextmanager
+def run_script(workdir: Path, **settings: str) -> Iterator[Running]:
+    ports = {"rasa": free_port(), "web": free_port(), "actions": free_port()}
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{ports['actions']}/webhook"
+    config["tracker_store"]["db"] = str(workdir / "conversations.db")
+    (workdir / "endpoints.yml").write_text(yaml.safe_dump(config))
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env |= {
+        "RASA_PORT": str(ports["rasa"]),
+        "WEB_PORT": str(ports["web"]),
+        "ACTION_PORT": str(ports["actions"]),
+        "ENDPOINTS": str(workdir / "endpoints.yml"),
+        **settings,
+    }
+    log = workdir / "run.log"
+    with log.open("w") as out:
+        script = subprocess.Popen(
+            [str(ROOT / "scripts" / "run.sh")],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while READY not in log.read_text():
+            if script.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"run.sh did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield Running(f"http://127.0.0.1:{ports['rasa']}", ports)
+    finally:
+        os.killpg(script.pid, signal.SIGTERM)
+        script.wait(timeout=30)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a socket listening on `port` (from /proc/net)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
+
+
+def preflight(url: str, origin: str) -> str | None:
+    reply = requests.options(
+        f"{url}/webhooks/rest/webhook",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        timeout=30,
+    )
+    return reply.headers.get("Access-Control-Allow-Origin")
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory) -> Iterator[Running]:
+    with run_script(tmp_path_factory.mktemp("run-default")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def secured_run(tmp_path_factory) -> Iterator[Running]:
+    with run_script(
+        tmp_path_factory.mktemp("run-secured"),
+        RASA_AUTH_TOKEN="a-token",
+        RASA_JWT_SECRET="a-jwt-secret",
+        RASA_CORS_ORIGINS="https://site.example,https://other.example",
+    ) as running:
+        yield running
+
+
+@pytest.mark.parametrize("route", ["/status", "/conversations/someone/tracker"])
+def test_the_api_is_off_without_a_token_or_jwt_secret(default_run, route):
+    assert requests.get(default_run.rasa + route, timeout=30).status_code == 404
+
+
+def test_chat_works_and_every_server_listens_on_loopback_only(default_run):
+    reply = requests.post(
+        f"{default_run.rasa}/webhooks/rest/webhook",
+        json={"sender": "loopback", "message": "hello"},
+        timeout=30,
+    )
+
+    assert reply.ok and reply.json()
+    for server, port in default_run.ports.items():
+        assert listening_addresses(port), server
+        assert listening_addresses(port) <= LOOPBACK, server
+
+
+def test_no_web_page_may_call_rasa_by_default(default_run):
+    assert preflight(default_run.rasa, "https://site.example") is None
+
+
+def token_for(secret: str, role: str = "admin") -> str:
+    return jwt.encode({"user": {"username": "ops", "role": role}}, secret, "HS256")
+
+
+@pytest.mark.parametrize(
+    "params, headers, status",
+    [
+        ({}, {}, 401),
+        ({"token": "wrong"}, {}, 401),
+        ({"token": "a-token"}, {}, 200),
+        ({}, {"Authorization": f"Bearer {token_for('a-jwt-secret')}"}, 200),
+        ({}, {"Authorization": f"Bearer {token_for('not-the-secret')}"}, 401),
+        ({}, {"Authorization": f"Bearer {token_for('a-jwt-secret', 'user')}"}, 403),
+    ],
+)
+def test_with_a_token_or_jwt_secret_every_api_call_needs_one(
+    secured_run, params, headers, status
+):
+    reply = requests.get(
+        f"{secured_run.rasa}/status", params=params, headers=headers, timeout=30
+    )
+
+    assert reply.status_code == status
+
+
+@pytest.mark.parametrize(
+    "origin, allowed",
+    [("https://site.example", True), ("https://other.example", True),
+     ("https://evil.example", False)],
+)  # fmt: skip
+def test_only_the_configured_origins_may_call_rasa(secured_run, origin, allowed):
+    assert (preflight(secured_run.rasa, origin) == origin) is allowed
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"model_file": "/etc/passwd"}, 403),
+        ({"model_file": "models/../endpoints.yml"}, 403),
+        ({"model_file": "x", "model_server": {"url": "https://models.example"}}, 403),
+        ({"model_file": "models/pct-assistant.tar.gz"}, 204),
+    ],
+)
+def test_models_load_only_from_the_models_folder(secured_run, body, status):
+    reply = requests.put(
+        f"{secured_run.rasa}/model",
+        params={"token": "a-token"},
+        json=body,
+        timeout=120,
+    )
+
+    assert reply.status_code == status
