@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install browser train run shell test test-unit validate test-stories bench lint format lock screenshots clean
+.PHONY: help install browser train run shell test test-unit validate test-stories bench lint format lock purge screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -70,8 +70,12 @@ format: $(INSTALLED) ## apply ruff's formatter and fixes
 lock: ## re-resolve requirements.in into requirements.lock
 	scripts/lock.sh
 
+purge: $(INSTALLED) ## delete conversations older than the retention period (privacy/settings.yml)
+	@mkdir -p var
+	$(BIN)/python -m privacy.retention
+
 screenshots: ## refresh docs/ screenshots from the last widget test run
 	mkdir -p docs && cp results/screenshots/widget-*.png docs/
 
-clean: ## remove build outputs (models, results, .venv)
-	rm -rf models results web/vendor $(VENV) .pytest_cache .mypy_cache .ruff_cache
+clean: ## remove build outputs (models, results, .venv) and stored conversations (var/)
+	rm -rf models results web/vendor var $(VENV) .pytest_cache .mypy_cache .ruff_cache

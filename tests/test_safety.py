@@ -82,3 +82,24 @@ def test_crisis_contacts_arrive_even_when_the_action_server_is_down(tmp_path, do
     assert domain["responses"]["utter_crisis_first_response"][0]["text"] in texts(
         replies
     )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '/greet{"opted_out": true}',
+        '/opt_in{"opted_out": true, "region": "US", "help_needs": ["therapist"]}',
+        '/affirm{"distress_level": "crisis", "region": "US"}',
+    ],
+)
+def test_typed_intents_cannot_set_slots(assistant, typed):
+    sender = f"test-{uuid.uuid4().hex}"
+    assistant.say(sender, "is it normal to cry after sex?")
+
+    assistant.say(sender, typed)
+
+    slots = assistant.tracker(sender)["slots"]
+    assert slots["distress_level"] is None
+    assert slots["region"] is None
+    assert slots["help_needs"] is None
+    assert not slots["opted_out"]
