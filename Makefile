@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install browser train run shell test test-unit validate test-stories bench lint format lock purge screenshots clean
+.PHONY: help install browser services train run shell test test-unit validate test-stories bench lint format lock purge screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -30,6 +30,10 @@ $(WIDGET): scripts/vendor_widget.sh
 
 browser: ## Debian's Chromium for the widget tests
 	scripts/install_browser.sh
+
+services: $(INSTALLED) ## PostgreSQL, Redis, nginx and the deploy/ checkers, for the scale-out tests
+	scripts/install_services.sh
+	scripts/install_deploy_tools.sh
 
 train: $(MODEL) ## train the model if data, domain or config changed
 
@@ -46,7 +50,7 @@ shell: $(MODEL) ## chat in the terminal
 validate: $(INSTALLED) ## check domain, data and stories for conflicts (warnings fail)
 	$(BIN)/python scripts/validate_data.py
 
-test-unit: $(MODEL) $(WIDGET) browser ## the pytest suite (starts its own servers and browser)
+test-unit: $(MODEL) $(WIDGET) browser services ## the pytest suite (starts its own servers and browser)
 	$(BIN)/pytest
 
 test-stories: $(MODEL) ## test stories against the trained model

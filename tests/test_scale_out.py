@@ -1,0 +1,455 @@
+"""The scale-out profile for real: two Rasa replicas with the profile's
+endpoints (deploy/endpoints.yml: conversations in PostgreSQL, locks in Redis),
+one action server, and the profile's nginx (deploy/nginx/) in front, all on
+loopback. PostgreSQL, Redis and nginx are Debian's (tests/services.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import re
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import socketio
+
+from actions.followups import next_unseen_topic
+from actions.resources import region_name
+from tests.servers import BIN, MODEL, ROOT, Assistant, free_port, process, wait_until_up
+from tests.services import (
+    nginx,
+    nginx_http_directives,
+    nginx_main_directives,
+    postgres,
+    redis_server,
+    replaced,
+)
+from tests.web import demo_page
+
+DEPLOY = ROOT / "deploy"
+CONVERSATIONS = 40
+REPLY_TIMEOUT_S = 30
+
+
+@dataclass(frozen=True)
+class ScaleOut:
+    replicas: tuple[Assistant, Assistant]
+    url: str  # nginx: the page, REST and socket.io, as people reach them
+    nginx_log: Path
+    workdir: Path
+
+
+def nginx_config(workdir: Path, port: int, replicas: list[str], url: str) -> Path:
+    """The profile's nginx files as compose.yaml assembles them, with loopback
+    addresses in place of the containers' and files in `workdir`."""
+    nginx_dir, conf_d, edge_d = DEPLOY / "nginx", workdir / "conf.d", workdir / "edge.d"
+    for directory in (conf_d, edge_d):
+        directory.mkdir(parents=True)
+    page = replaced(
+        (nginx_dir / "templates" / "page.conf.template").read_text(),
+        {
+            "${PUBLIC_URL}": url,  # what the image's envsubst does at start-up
+            "listen 8080;": f"listen 127.0.0.1:{port};",
+            "root /usr/share/nginx/html;": f"root {ROOT / 'web'};",
+            "include /etc/nginx/edge.d/": f"include {edge_d}/",
+        },
+    )
+    (conf_d / "page.conf").write_text(page)
+    upstreams = replaced(
+        (nginx_dir / "edge" / "upstreams.conf").read_text(),
+        {f"server rasa-{n}:5005;": f"server {r};" for n, r in enumerate(replicas, 1)},
+    )
+    (conf_d / "edge-upstreams.conf").write_text(upstreams)
+    (edge_d / "locations.conf").write_text(
+        (nginx_dir / "edge" / "locations.conf").read_text()
+    )
+    main = replaced(
+        (nginx_dir / "nginx.conf").read_text(),
+        {
+            "error_log /dev/stderr warn;": (
+                f"error_log stderr warn;\n{nginx_main_directives(workdir)}"
+            ),
+            "include /etc/nginx/conf.d/": (
+                f"{nginx_http_directives(workdir)}include {conf_d}/"
+            ),
+        },
+    )
+    config = workdir / "nginx.conf"
+    config.write_text(main)
+    return config
+
+
+@pytest.fixture(scope="module")
+def scale_out(tmp_path_factory) -> Iterator[ScaleOut]:
+    if not MODEL.exists():
+        raise FileNotFoundError(f"{MODEL} is missing: run `make train` first")
+    workdir = tmp_path_factory.mktemp("scale-out")
+    action_port, nginx_port = free_port(), free_port()
+    rasa_ports = [free_port(), free_port()]
+    url = f"http://127.0.0.1:{nginx_port}"
+    token = secrets.token_hex(16)
+    # the profile's own endpoints file, with the action server on loopback
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        replaced(
+            (DEPLOY / "endpoints.yml").read_text(),
+            {"http://actions:5055/webhook": f"http://127.0.0.1:{action_port}/webhook"},
+        )
+    )
+    with ExitStack() as stack:
+        database = stack.enter_context(postgres())
+        locks = stack.enter_context(redis_server(workdir))
+        env = {
+            **os.environ,
+            "SANIC_HOST": "127.0.0.1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
+            "WEBCHAT_ORIGINS": url,
+            # what deploy/endpoints.yml reads, as compose.yaml sets it
+            "POSTGRES_HOST": database.host,
+            "POSTGRES_PORT": str(database.port),
+            "POSTGRES_DB": database.db,
+            "POSTGRES_USER": database.user,
+            "POSTGRES_PASSWORD": database.password,
+            "REDIS_HOST": locks.host,
+            "REDIS_PORT": str(locks.port),
+            "REDIS_PASSWORD": locks.password,
+        }
+        actions_log = workdir / "actions.log"
+        actions = stack.enter_context(
+            process(
+                [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                 "--port", str(action_port)],
+                actions_log, env,
+            )
+        )  # fmt: skip
+        # both replicas start at once, as compose starts them
+        replicas = []
+        for n, port in enumerate(rasa_ports, 1):
+            log = workdir / f"rasa-{n}.log"
+            args = [
+                str(BIN / "rasa"), "run", "--model", str(MODEL),
+                "--endpoints", str(endpoints), "--credentials", "credentials.yml",
+                "--interface", "127.0.0.1", "--port", str(port),
+                "--enable-api", "--auth-token", token,
+            ]  # fmt: skip
+            replicas.append((stack.enter_context(process(args, log, env)), port, log))
+        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, actions_log)
+        for proc, port, log in replicas:
+            wait_until_up(f"http://127.0.0.1:{port}/", proc, log)
+        config = nginx_config(
+            workdir / "nginx", nginx_port, [f"127.0.0.1:{p}" for p in rasa_ports], url
+        )
+        nginx_log = stack.enter_context(
+            nginx(config, workdir / "nginx", ready_url=f"{url}/healthz")
+        )
+        first, second = (Assistant(f"http://127.0.0.1:{p}", token) for p in rasa_ports)
+        yield ScaleOut((first, second), url, nginx_log, workdir)
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+def texts(replies: list[dict]) -> list[str | None]:
+    return [reply.get("text") for reply in replies]
+
+
+def answer(domain: dict[str, Any], response: str, **slots: str) -> str:
+    text = str(domain["responses"][response][0]["text"])
+    return text.format(**slots) if slots else text
+
+
+def user_texts(tracker: dict) -> list[str]:
+    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+
+
+def bot_texts(tracker: dict) -> list[str]:
+    return [e["text"] for e in tracker["events"] if e["event"] == "bot"]
+
+
+# --- any replica, any turn ----------------------------------------------------
+
+
+def test_a_conversation_keeps_its_context_when_its_turns_alternate_replicas(
+    scale_out, domain
+):
+    first, second = scale_out.replicas
+    sender = new_sender()
+
+    topic = first.say(sender, "what should i do after crying after sex")
+    follow_up = second.say(sender, "what else can i do?")
+    and_then = first.say(sender, "anything else?")
+
+    # "what else" is the next related topic not yet shown: replica 2 knew what
+    # replica 1 had answered, and replica 1 then knew replica 2's answer too
+    shown = ["utter_what_to_do", "utter_talk_to_partner"]
+    third = next_unseen_topic(domain, shown[-1], set(shown))
+    assert texts(topic) == [answer(domain, shown[0])]
+    assert texts(follow_up) == [answer(domain, shown[1])]
+    assert third is not None
+    assert texts(and_then) == [answer(domain, third)]
+
+
+def test_a_crisis_on_one_replica_stays_known_to_the_other(scale_out, domain):
+    first, second = scale_out.replicas
+    sender = new_sender()
+
+    first.say(sender, "i'm in the uk and i want to kill myself")
+
+    assert second.tracker(sender)["slots"]["distress_level"] == "crisis"
+    later = second.say(sender, "why do i cry after sex?")
+    assert texts(later) == [answer(domain, "utter_causes_overview")]
+    assert later[0]["buttons"][-1]["payload"] == "/get_help"  # help stays in view
+
+
+# Eight turns whose answers depend on the turns before (follow-ups) and one that
+# sets a slot; the region varies so that conversations cannot pass for each other.
+def script(country: str) -> list[tuple[str, str]]:
+    return [
+        ("hey there", "utter_greet"),
+        ("what is pct", "utter_what_is_pct"),
+        ("ok, tell me more", "utter_is_it_normal"),
+        (f"i'm in {country}", "utter_region_noted"),
+        ("why do women cry after sex", "utter_gender_women"),
+        ("and what about men?", "utter_gender_men"),
+        ("/aftercare", "utter_aftercare"),
+        ("thank you", "utter_thanks"),
+    ]
+
+
+REGIONS = {"the uk": "UK", "australia": "AU", "canada": "CA", "ireland": "IE"}
+
+
+def test_many_conversations_in_parallel_lose_and_mix_up_nothing(scale_out, domain):
+    """40 conversations at once, each turn to the other replica than the last."""
+    countries = list(REGIONS)
+    conversations = [
+        (new_sender(), countries[n % len(countries)]) for n in range(CONVERSATIONS)
+    ]
+
+    def converse(index: int, sender: str, country: str) -> list[list[str | None]]:
+        return [
+            texts(scale_out.replicas[(index + turn) % 2].say(sender, message))
+            for turn, (message, _) in enumerate(script(country))
+        ]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        futures = [
+            pool.submit(converse, index, sender, country)
+            for index, (sender, country) in enumerate(conversations)
+        ]
+        answered = [future.result() for future in futures]
+
+    for (sender, country), replies in zip(conversations, answered, strict=True):
+        region = REGIONS[country]
+        expected = [
+            [answer(domain, response, region_name=region_name(region))]
+            for _, response in script(country)
+        ]
+        assert replies == expected, sender
+        trackers = [replica.tracker(sender) for replica in scale_out.replicas]
+        # both replicas read the same conversation from PostgreSQL ...
+        assert trackers[0]["events"] == trackers[1]["events"]
+        # ... with every message once, in the order sent, and every answer once
+        assert user_texts(trackers[0]) == [m for m, _ in script(country)]
+        assert bot_texts(trackers[0]) == [text for turn in expected for text in turn]
+        assert trackers[0]["slots"]["region"] == region
+        assert trackers[0]["slots"]["distress_level"] is None
+
+
+def test_two_messages_at_once_to_two_replicas_are_both_kept_in_turn(scale_out, domain):
+    """The Redis lock: replicas answering one person at the same moment take
+    turns, so neither turn overwrites the other in the tracker store."""
+    messages = {
+        "what is pct": answer(domain, "utter_what_is_pct"),
+        "is it normal to cry after sex?": answer(domain, "utter_is_it_normal"),
+    }
+    senders = [new_sender() for _ in range(10)]
+    start = threading.Barrier(2 * len(senders))
+
+    def send(replica: Assistant, sender: str, message: str) -> list[str | None]:
+        start.wait()
+        return texts(replica.say(sender, message))
+
+    with ThreadPoolExecutor(max_workers=2 * len(senders)) as pool:
+        futures = {
+            (sender, message): pool.submit(send, replica, sender, message)
+            for sender in senders
+            for replica, message in zip(scale_out.replicas, messages, strict=True)
+        }
+        for (_, message), future in futures.items():
+            assert future.result() == [messages[message]]
+
+    for sender in senders:
+        events = scale_out.replicas[0].tracker(sender)["events"]
+        turns = [
+            (e["event"], e["text"]) for e in events if e["event"] in {"user", "bot"}
+        ]
+        assert sorted(user_texts({"events": events})) == sorted(messages)
+        # each message is followed by its own answer before the next one comes in
+        assert turns in [
+            [("user", m), ("bot", messages[m]), ("user", n), ("bot", messages[n])]
+            for m, n in (list(messages), list(reversed(messages)))
+        ]
+
+
+# --- through nginx ------------------------------------------------------------
+
+
+def test_nginx_serves_the_page_as_the_demo_server_does(scale_out):
+    with demo_page(
+        f"http://127.0.0.1:{free_port()}", scale_out.url, scale_out.workdir
+    ) as demo:
+        expected = requests.get(demo, timeout=10)
+    served = requests.get(f"{scale_out.url}/", timeout=10)
+
+    assert served.status_code == 200
+    # the page knows where the socket is: nginx itself
+    assert f'content="{scale_out.url}"' in served.text
+    assert served.text == expected.text
+    for header in (
+        "Content-Type",
+        "Content-Security-Policy",
+        "Cache-Control",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+        "Permissions-Policy",
+    ):
+        assert served.headers[header] == expected.headers[header], header
+    assert "Set-Cookie" not in served.headers
+
+
+def upstreams_of_rest_turns(log: Path) -> list[str]:
+    return re.findall(
+        r'"POST /webhooks/rest/webhook" 200 .* upstream=(\S+)', log.read_text()
+    )
+
+
+def test_rest_through_nginx_takes_turns_across_the_replicas(scale_out, domain):
+    sender = new_sender()
+    before = len(upstreams_of_rest_turns(scale_out.nginx_log))
+
+    def say(message: str) -> list[str | None]:
+        reply = requests.post(
+            f"{scale_out.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=60,
+        )
+        reply.raise_for_status()
+        return texts(reply.json())
+
+    assert say("what should i do after crying after sex") == [
+        answer(domain, "utter_what_to_do")
+    ]
+    assert say("what else can i do?") == [answer(domain, "utter_talk_to_partner")]
+    say("hey there")
+    say("thank you")
+
+    used = upstreams_of_rest_turns(scale_out.nginx_log)[before:]
+    replicas = {a.url.removeprefix("http://") for a in scale_out.replicas}
+    assert len(used) == 4
+    assert set(used) == replicas
+    assert all(a != b for a, b in itertools.pairwise(used))  # round robin
+
+
+async def socketio_chat(url: str, transport: str, messages: list[str]) -> list[dict]:
+    """The first answer to each message, from a client that uses `transport`
+    only: with long-polling, each message and each poll is a new request."""
+    client = socketio.AsyncClient(reconnection=False)
+    events: asyncio.Queue = asyncio.Queue()
+    client.on("bot_uttered", events.put_nowait)
+    client.on("session_confirm", events.put_nowait)
+    session = uuid.uuid4().hex
+    await client.connect(
+        url, transports=[transport], socketio_path="/socket.io", headers={"Origin": url}
+    )
+    try:
+        await client.emit("session_request", {"session_id": session})
+        assert await asyncio.wait_for(events.get(), REPLY_TIMEOUT_S) == session
+        answers = []
+        for message in messages:
+            await client.emit(
+                "user_uttered", {"message": message, "session_id": session}
+            )
+            answers.append(await asyncio.wait_for(events.get(), REPLY_TIMEOUT_S))
+        return answers
+    finally:
+        await client.disconnect()
+        await client.eio.wait()  # until its background tasks have ended
+
+
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+async def test_socketio_through_nginx_keeps_each_session_on_one_replica(
+    scale_out, domain, transport
+):
+    answers = await socketio_chat(
+        scale_out.url,
+        transport,
+        ["what should i do after crying after sex", "what else can i do?"],
+    )
+
+    assert [a["text"] for a in answers] == [
+        answer(domain, "utter_what_to_do"),
+        answer(domain, "utter_talk_to_partner"),
+    ]
+
+
+def test_nginx_logs_neither_messages_nor_query_strings(scale_out):
+    secret_words = f"my private words {uuid.uuid4().hex}"
+    requests.post(
+        f"{scale_out.url}/webhooks/rest/webhook?sender_hint={secret_words}",
+        json={"sender": new_sender(), "message": secret_words},
+        timeout=60,
+    ).raise_for_status()
+
+    log = scale_out.nginx_log.read_text()
+    assert '"POST /webhooks/rest/webhook" 200' in log
+    assert "private" not in log
+    assert "EIO=" not in log and "sid=" not in log  # socket.io's query strings
+
+
+def test_oversized_request_is_refused_before_it_reaches_rasa(scale_out):
+    reply = requests.post(
+        f"{scale_out.url}/webhooks/rest/webhook",
+        json={"sender": new_sender(), "message": "x" * 100_000},
+        timeout=30,
+    )
+
+    assert reply.status_code == 413
+
+
+def test_rasa_http_api_is_not_reachable_through_nginx(scale_out):
+    sender = new_sender()
+    scale_out.replicas[0].say(sender, "hey there")
+    token = scale_out.replicas[0].token
+
+    reply = requests.get(
+        f"{scale_out.url}/conversations/{sender}/tracker",
+        params={"token": token},
+        timeout=10,
+    )
+
+    assert reply.status_code == 404
+
+
+def test_a_burst_beyond_the_rate_limit_gets_429(scale_out):
+    """Last in this file: it uses up this client's allowance for a moment."""
+    with requests.Session() as session:
+        statuses = [
+            session.get(f"{scale_out.url}/webhooks/rest/", timeout=10).status_code
+            for _ in range(60)
+        ]
+
+    assert set(statuses) == {200, 429}
+    assert statuses[0] == 200
