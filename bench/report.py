@@ -12,6 +12,14 @@ def verdict(ok: bool) -> str:
 
 
 def markdown(r: dict[str, Any]) -> str:
+    """Every section the results hold: `--only load` may have run alone."""
+    lines = full_run(r) if "intent_classification" in r else ["# Benchmark results", ""]
+    if "load" in r:
+        lines += load(r["load"])
+    return "\n".join(lines)
+
+
+def full_run(r: dict[str, Any]) -> list[str]:
     m, scores = r["machine"], r["intent_classification"]
     ours = scores["ours"]
     best_baseline = max(s["macro_f1"] for k, s in scores.items() if k != "ours")
@@ -86,4 +94,31 @@ def markdown(r: dict[str, Any]) -> str:
         f"{verdict(rest['p95'] <= TARGETS['rest_p95_ms'])}.",
         "",
     ]
-    return "\n".join(lines)
+    return lines
+
+
+def load(r: dict[str, Any]) -> list[str]:
+    rows = {"REST": r["rest"], "socket.io": r["socketio"]}
+    return [
+        f"## Load: {r['conversations']} conversations of {r['turns_each']} turns "
+        "at once (loopback)",
+        "",
+        f"{r['date']}. Each conversation is tests/crowd.py's, and sends its next "
+        "turn when the whole answer has arrived. One Rasa server with its SQLite "
+        "tracker store, and the action server. `python -m bench --only load` "
+        "measures this section alone, with the model in models/.",
+        "",
+        "| channel | turns | errors | turns/s | p50 | p95 | p99 | max |",
+        "|---|---|---|---|---|---|---|---|",
+        *(
+            f"| {name} | {f['turns']} | {f['errors']} | {f['turns_per_s']} | "
+            f"{f['p50_ms']} ms | {f['p95_ms']} ms | {f['p99_ms']} ms | "
+            f"{f['max_ms']} ms |"
+            for name, f in rows.items()
+        ),
+        "",
+        "A turn's latency is mostly waiting behind the other conversations' turns: "
+        f"with {r['conversations']} in flight it is about {r['conversations']} / "
+        "throughput. Throughput is the capacity figure.",
+        "",
+    ]

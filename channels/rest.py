@@ -13,9 +13,10 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage as BadRequest  # Sanic 21.12 name
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels import guards
 
@@ -57,6 +58,16 @@ class ValidatedRestInput(RestInput):
     ) -> Blueprint:
         webhook = super().blueprint(on_new_message)
         guards.install(webhook)  # server-wide rules (channels/guards.py)
+
+        @webhook.exception(BadRequest)
+        async def explain(_: Request, error: BadRequest) -> HTTPResponse:
+            # Sanic's JSON error shape whatever the content type; it would
+            # answer a body that is not JSON with an HTML page
+            return response.json(
+                {"description": "Bad Request", "status": 400, "message": str(error)},
+                status=400,
+            )
+
         return webhook
 
     def _extract_input_channel(self, req: Request) -> str:

@@ -1,14 +1,18 @@
-"""Bound the text the NLU pipeline sees, so a huge message cannot stall it.
+"""Keep text the NLU pipeline cannot handle out of it.
 
-A 100 KB message kept the stock pipeline busy for over a minute on a 2-core
-machine. Questions fit in far fewer characters, so the text handed to the
-featurizers and classifiers is cut to `max_characters`; the tracker still
-stores the full message (Rasa builds the UserUttered event from the original
-text, not from the processed one).
+- Length: a 100 KB message kept the stock pipeline busy for over a minute on a
+  2-core machine. Questions fit in far fewer characters, so the text handed to
+  the featurizers and classifiers is cut to `max_characters`.
+- Half an emoji: a lone UTF-16 surrogate (JSON "\\ud83d") crashed spaCy, and a
+  crisis message containing one got no reply at all; it becomes U+FFFD.
+
+The tracker still stores the message as sent (Rasa builds the UserUttered
+event from the original text, not from the processed one).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -24,13 +28,15 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 # text for components that must read all of it (the DistressDetector).
 TRUNCATED_FROM = "truncated_from_characters"
 UNTRUNCATED_TEXT = "untruncated_text"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a Python str has no valid pairs
 
 
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
 class MessageLengthGuard(GraphComponent):
-    """Truncates message text to a configured number of characters."""
+    """Truncates message text to a configured number of characters and
+    replaces lone surrogates."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -61,16 +67,20 @@ class MessageLengthGuard(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            self._truncate(message)
+            self._make_safe(message)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)
         return training_data
 
-    def _truncate(self, message: Message) -> None:
+    def _make_safe(self, message: Message) -> None:
         text = message.get(TEXT)
-        if isinstance(text, str) and len(text) > self._max_characters:
+        if not isinstance(text, str):
+            return
+        text = LONE_SURROGATE.sub("\ufffd", text)
+        message.set(TEXT, text)
+        if len(text) > self._max_characters:
             message.set(TEXT, text[: self._max_characters])
             message.set(TRUNCATED_FROM, len(text))
             message.set(UNTRUNCATED_TEXT, text)

@@ -20,7 +20,9 @@ SETTINGS = Path(__file__).with_name("settings.yml")
 # regions whose local formats are tried for a number without a + prefix
 PHONE_REGIONS = ("US", "GB", "IE", "AU", "IN", "CA")
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# the lookbehind makes each address match from its start only: without it a
+# long run of word characters is rescanned from every position (quadratic)
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 IP = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # digits grouped by spaces, dashes, dots or brackets: phone numbers, cards,

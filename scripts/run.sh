@@ -23,7 +23,9 @@ cleanup() { kill "${web_pid:-}" "${rasa_pid:-}" "$action_pid" 2>/dev/null || tru
 trap cleanup EXIT INT TERM
 
 # Actions listen on loopback only: nothing outside this machine may call them.
-SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" \
+# Sanic drops a connection that sends nothing for 5 s, even a new one; Rasa busy
+# with many conversations can take longer to send, and the action would fail.
+SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=60 "$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" \
     >"$log_dir/actions.log" 2>&1 &
 action_pid=$!
 for _ in $(seq 60); do

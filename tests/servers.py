@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "pct-assistant.tar.gz"
 BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
 START_TIMEOUT_S = 180
+# Sanic drops a connection that sends nothing for 5 s, even a new one; Rasa busy
+# with many conversations can take longer to send, and the action would fail.
+# scripts/run.sh sets the same.
+ACTION_SERVER_ENV = {"SANIC_KEEP_ALIVE_TIMEOUT": "60"}
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,11 @@ def running_assistant(
     ]  # fmt: skip
     with ExitStack() as stack:
         actions = (
-            stack.enter_context(process(actions_args, workdir / "actions.log", env))
+            stack.enter_context(
+                process(
+                    actions_args, workdir / "actions.log", {**env, **ACTION_SERVER_ENV}
+                )
+            )
             if with_actions
             else None
         )
@@ -164,3 +172,104 @@ def running_assistant(
             pids={"action_server": actions.pid, "rasa_server": rasa.pid},
             startup_s=startup_s,
         )
+
+
+@dataclass
+class Service:
+    """One server process that can crash, be stopped and be started again with
+    the same arguments, so on the same port; its log keeps every run."""
+
+    args: list[str]
+    health_url: str
+    log: Path
+    env: dict[str, str]
+    popen: subprocess.Popen | None = None
+
+    def start(self) -> float:
+        """Seconds until it answers."""
+        with self.log.open("a") as out:
+            self.popen = subprocess.Popen(
+                self.args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=self.env
+            )
+        return wait_until_up(self.health_url, self.popen, self.log)
+
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer ends it: no clean shutdown."""
+        if self.popen is not None:
+            self.popen.kill()
+            self.popen.wait()
+
+    def stop(self) -> None:
+        """SIGTERM, as a deploy or Ctrl-C ends it, then wait for it to exit."""
+        if self.popen is None:
+            return
+        self.popen.terminate()
+        try:
+            self.popen.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def restart(self) -> float:
+        self.stop()
+        return self.start()
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The assistant with each of its servers in the caller's hands."""
+
+    assistant: Assistant
+    actions: Service
+    rasa: Service
+
+
+@contextmanager
+def restartable_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Deployment]:
+    """Action server + Rasa as running_assistant starts them, but each can be
+    killed and started again on its port, with the same endpoints file and
+    SQLite conversations in `workdir`, as a restart under `make run` would."""
+    action_port, rasa_port = free_port(), free_port()
+    token = secrets.token_hex(16)
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    config["tracker_store"]["db"] = str(workdir / "conversations.db")
+    endpoints_file = workdir / "endpoints.yml"
+    endpoints_file.write_text(yaml.safe_dump(config))
+    env = {
+        **os.environ,
+        "SANIC_HOST": "127.0.0.1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
+    }
+    actions = Service(
+        [
+            str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+            "--port", str(action_port),
+        ],
+        f"http://127.0.0.1:{action_port}/health",
+        workdir / "actions.log",
+        {**env, **ACTION_SERVER_ENV},
+    )  # fmt: skip
+    rasa = Service(
+        [
+            str(BIN / "rasa"), "run", "--model", str(model),
+            "--endpoints", str(endpoints_file), "--credentials", "credentials.yml",
+            "--interface", "127.0.0.1", "--port", str(rasa_port),
+            "--enable-api", "--auth-token", token,
+        ],
+        f"http://127.0.0.1:{rasa_port}/",
+        workdir / "rasa.log",
+        env,
+    )  # fmt: skip
+    try:
+        actions.start()
+        rasa.start()
+        yield Deployment(
+            Assistant(f"http://127.0.0.1:{rasa_port}", token), actions, rasa
+        )
+    finally:
+        rasa.stop()
+        actions.stop()

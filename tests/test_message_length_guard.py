@@ -65,3 +65,20 @@ def test_default_limit_keeps_a_long_real_question_whole(graph_args):
 def test_bad_limit_is_rejected(bad, graph_args):
     with pytest.raises(InvalidConfigException, match="max_characters"):
         MessageLengthGuard.create(config(max_characters=bad), **graph_args)
+
+
+@pytest.mark.parametrize(
+    "text, safe",
+    [
+        ("\ud83d i want to kill myself", "\ufffd i want to kill myself"),
+        ("half \udc22 emoji", "half \ufffd emoji"),
+        ("whole 😢 emoji", "whole 😢 emoji"),
+    ],
+)
+def test_half_an_emoji_is_replaced_so_spacy_can_read_the_text(text, safe, graph_args):
+    guard = MessageLengthGuard.create(config(), **graph_args)
+    message = Message({TEXT: text})
+
+    guard.process([message])
+
+    assert message.get(TEXT) == safe

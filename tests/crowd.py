@@ -1,0 +1,88 @@
+"""Many people chatting at once over REST: one scripted conversation, run by
+many senders concurrently (tests/test_faults.py, and `make bench` for the load
+figures)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+# Twenty turns that touch every path a real conversation takes: typed questions,
+# topic buttons, follow-ups that read the history, and an escalation that calls
+# the action server.
+CONVERSATION = (
+    "hi",
+    "why do i cry after sex?",
+    "/cause_hormones",
+    "is it normal?",
+    "what should i do after crying after sex",
+    "what else can i do?",
+    "my partner cried after sex, how do i help them?",
+    "/aftercare",
+    "does this happen to men too?",
+    "and what about women?",
+    "i feel so hopeless and i can't stop crying after sex",
+    "no, i'm fine",
+    "when should i worry that it's more serious?",
+    "should i see a therapist?",
+    "/couples_therapy",
+    "are you a bot?",
+    "what can you help me with?",
+    "where does this information come from?",
+    "thanks",
+    "bye",
+)
+TURN_TIMEOUT_S = 120
+
+
+@dataclass
+class Turn:
+    message: str
+    seconds: float
+    status: int = 0  # 0: no HTTP answer at all
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def answered(self) -> bool:
+        return self.status == 200 and bool(self.replies) and not self.error
+
+
+async def converse(
+    session: aiohttp.ClientSession, url: str, sender: str, messages: tuple[str, ...]
+) -> list[Turn]:
+    """One person's conversation, a turn at a time, as a chat client sends it."""
+    turns = []
+    for message in messages:
+        started = time.perf_counter()
+        try:
+            async with session.post(
+                f"{url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": message},
+            ) as reply:
+                body = await reply.json(content_type=None)
+                turn = Turn(message, 0.0, reply.status, body if reply.ok else [])
+                if not reply.ok:
+                    turn.error = str(body)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            turn = Turn(message, 0.0, error=repr(error))
+        turn.seconds = time.perf_counter() - started
+        turns.append(turn)
+    return turns
+
+
+async def crowd(
+    url: str, senders: list[str], messages: tuple[str, ...] = CONVERSATION
+) -> dict[str, list[Turn]]:
+    """Every sender's conversation at once, each sender's turns in order."""
+    timeout = aiohttp.ClientTimeout(total=TURN_TIMEOUT_S)
+    connector = aiohttp.TCPConnector(limit=len(senders))
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        conversations = await asyncio.gather(
+            *(converse(session, url, sender, messages) for sender in senders)
+        )
+    return dict(zip(senders, conversations, strict=True))
