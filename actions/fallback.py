@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.topics import OTHER_INTENT, something_else_title, topic_titles
 
 MAX_SUGGESTIONS = 3
+STARTERS = "utter_greet"  # its buttons: where to begin when nothing else fits
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -28,6 +29,13 @@ class ActionDefaultAskAffirmation(Action):
         titles = topic_titles()
         ranking = tracker.latest_message.get("intent_ranking") or []
         likeliest = [p["name"] for p in ranking if p.get("name") in titles]
+        if not likeliest:  # nothing to go on, e.g. an empty message
+            greeting = domain.get("responses", {}).get(STARTERS, [{}])[0]
+            likeliest = [
+                str(b["payload"]).removeprefix("/")
+                for b in greeting.get("buttons", [])
+                if str(b.get("payload", "")).removeprefix("/") in titles
+            ]
         buttons = [
             {"title": titles[intent], "payload": f"/{intent}"}
             for intent in likeliest[:MAX_SUGGESTIONS]

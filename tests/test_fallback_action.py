@@ -27,7 +27,12 @@ def ranking(*names: str) -> list:
             ranking("nlu_fallback", "greet", "thanks", "boundaries", "deny"),
             ["/boundaries"],
         ),
-        (ranking("nlu_fallback"), []),
+        # nothing to go on (an empty message): where the greeting starts
+        (
+            ranking("nlu_fallback"),
+            ["/what_is_pct", "/is_it_normal", "/causes_overview"],
+        ),
+        ([], ["/what_is_pct", "/is_it_normal", "/causes_overview"]),
     ],
 )
 async def test_offers_likeliest_topics_then_something_else(
