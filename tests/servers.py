@@ -99,24 +99,31 @@ def process(args: list[str], log: Path, env: dict) -> Iterator[subprocess.Popen]
             proc.kill()
 
 
-@contextmanager
-def running_assistant(
+@dataclass(frozen=True)
+class Plan:
+    """How the tests start the action server and Rasa, with their ports."""
+
+    action_port: int
+    rasa_port: int
+    token: str
+    env: dict[str, str]
+    actions_args: list[str]
+    rasa_args: list[str]
+
+
+def plan(
     workdir: Path,
     model: Path = MODEL,
-    with_actions: bool = True,
     extra_env: dict[str, str] | None = None,
     endpoints: dict | None = None,
-) -> Iterator[Assistant]:
-    """Action server + Rasa (REST, socket.io, token-protected API) on loopback.
-    Without actions, Rasa's action endpoint points at a port nobody listens on.
-    `extra_env` sets the variables channels/settings.py reads; `endpoints`
-    replaces sections of endpoints.yml (conversations go to a SQLite file in
-    `workdir` unless `tracker_store` is given)."""
+) -> Plan:
+    """Free loopback ports, the project's endpoints with the action server on
+    its test port and the conversations in a SQLite file in `workdir` (unless
+    `endpoints` replaces `tracker_store`), and a token for the HTTP API."""
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make train` first")
     action_port, rasa_port = free_port(), free_port()
     token = secrets.token_hex(16)
-    # the project's endpoints, with the action server on its test port
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     config["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
     config["tracker_store"]["db"] = str(workdir / "conversations.db")
@@ -140,35 +147,47 @@ def running_assistant(
         str(BIN / "rasa"), "run", "actions", "--actions", "actions",
         "--port", str(action_port),
     ]  # fmt: skip
+    return Plan(action_port, rasa_port, token, env, actions_args, rasa_args)
+
+
+@contextmanager
+def running_assistant(
+    workdir: Path,
+    model: Path = MODEL,
+    with_actions: bool = True,
+    extra_env: dict[str, str] | None = None,
+    endpoints: dict | None = None,
+) -> Iterator[Assistant]:
+    """Action server + Rasa (REST, socket.io, token-protected API) on loopback.
+    Without actions, Rasa's action endpoint points at a port nobody listens on.
+    `extra_env` sets the variables channels/settings.py reads; `endpoints`
+    replaces sections of endpoints.yml (conversations go to a SQLite file in
+    `workdir` unless `tracker_store` is given)."""
+    setup = plan(workdir, model, extra_env, endpoints)
+    url = f"http://127.0.0.1:{setup.rasa_port}"
+    actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     with ExitStack() as stack:
         actions = (
             stack.enter_context(
-                process(
-                    actions_args, workdir / "actions.log", {**env, **ACTION_SERVER_ENV}
-                )
+                process(setup.actions_args, actions_log, setup.env | ACTION_SERVER_ENV)
             )
             if with_actions
             else None
         )
-        rasa = stack.enter_context(process(rasa_args, workdir / "rasa.log", env))
+        rasa = stack.enter_context(process(setup.rasa_args, rasa_log, setup.env))
         if actions is None:
-            wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log")
-            yield Assistant(f"http://127.0.0.1:{rasa_port}", token)
+            wait_until_up(f"{url}/", rasa, rasa_log)
+            yield Assistant(url, setup.token)
             return
         # Both start at once; each time is from launch until it answers.
-        startup_s = {
-            "action_server": wait_until_up(
-                f"http://127.0.0.1:{action_port}/health",
-                actions,
-                workdir / "actions.log",
-            ),
-        }
+        health = f"http://127.0.0.1:{setup.action_port}/health"
+        startup_s = {"action_server": wait_until_up(health, actions, actions_log)}
         startup_s["rasa_server"] = startup_s["action_server"] + wait_until_up(
-            f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log"
+            f"{url}/", rasa, rasa_log
         )
         yield Assistant(
-            f"http://127.0.0.1:{rasa_port}",
-            token,
+            url,
+            setup.token,
             pids={"action_server": actions.pid, "rasa_server": rasa.pid},
             startup_s=startup_s,
         )
@@ -231,44 +250,24 @@ def restartable_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Deploy
     """Action server + Rasa as running_assistant starts them, but each can be
     killed and started again on its port, with the same endpoints file and
     SQLite conversations in `workdir`, as a restart under `make run` would."""
-    action_port, rasa_port = free_port(), free_port()
-    token = secrets.token_hex(16)
-    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
-    config["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
-    config["tracker_store"]["db"] = str(workdir / "conversations.db")
-    endpoints_file = workdir / "endpoints.yml"
-    endpoints_file.write_text(yaml.safe_dump(config))
-    env = {
-        **os.environ,
-        "SANIC_HOST": "127.0.0.1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
-    }
+    setup = plan(workdir, model)
     actions = Service(
-        [
-            str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-            "--port", str(action_port),
-        ],
-        f"http://127.0.0.1:{action_port}/health",
+        setup.actions_args,
+        f"http://127.0.0.1:{setup.action_port}/health",
         workdir / "actions.log",
-        {**env, **ACTION_SERVER_ENV},
-    )  # fmt: skip
+        setup.env | ACTION_SERVER_ENV,
+    )
     rasa = Service(
-        [
-            str(BIN / "rasa"), "run", "--model", str(model),
-            "--endpoints", str(endpoints_file), "--credentials", "credentials.yml",
-            "--interface", "127.0.0.1", "--port", str(rasa_port),
-            "--enable-api", "--auth-token", token,
-        ],
-        f"http://127.0.0.1:{rasa_port}/",
+        setup.rasa_args,
+        f"http://127.0.0.1:{setup.rasa_port}/",
         workdir / "rasa.log",
-        env,
-    )  # fmt: skip
+        setup.env,
+    )
     try:
         actions.start()
         rasa.start()
         yield Deployment(
-            Assistant(f"http://127.0.0.1:{rasa_port}", token), actions, rasa
+            Assistant(f"http://127.0.0.1:{setup.rasa_port}", setup.token), actions, rasa
         )
     finally:
         rasa.stop()
