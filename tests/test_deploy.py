@@ -195,7 +195,7 @@ def test_scale_out_endpoints_differ_from_the_default_only_in_where_things_are():
 
     assert scaled["tracker_store"]["type"] == default["tracker_store"]["type"]
     assert scaled["tracker_store"]["dialect"] == "postgresql"
-    assert scaled["lock_store"]["type"] == "redis"
+    assert scaled["lock_store"]["type"] == "scaling.lock_store.AtomicRedisLockStore"
     where = {"action_endpoint", "tracker_store", "lock_store"}
     assert {k: v for k, v in scaled.items() if k not in where} == {
         k: v for k, v in default.items() if k not in where

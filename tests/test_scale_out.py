@@ -275,7 +275,7 @@ def test_two_messages_at_once_to_two_replicas_are_both_kept_in_turn(scale_out, d
         "what is pct": answer(domain, "utter_what_is_pct"),
         "is it normal to cry after sex?": answer(domain, "utter_is_it_normal"),
     }
-    senders = [new_sender() for _ in range(10)]
+    senders = [new_sender() for _ in range(30)]
     start = threading.Barrier(2 * len(senders))
 
     def send(replica: Assistant, sender: str, message: str) -> list[str | None]:
