@@ -1,4 +1,4 @@
-"""The two kinds of button our responses carry, for the messaging connectors.
+"""The two kinds of button our responses carry, for the channels that render them.
 
 A quick reply has a payload (`/causes_overview`) that comes back as the next
 message when tapped. A contact (actions/escalation.py `send_service`) is a link,

@@ -21,6 +21,7 @@ from sanic import Blueprint
 from socketio import AsyncServer
 
 from channels import settings
+from channels.buttons import is_link
 
 logger = logging.getLogger(__name__)
 
@@ -43,18 +44,14 @@ class WebchatOutput(SocketIOOutput):
         parts = text.strip().split("\n\n") or [text]
         for part in parts[:-1]:
             await self._send_message(recipient_id, {"text": part})
-        key = "buttons" if any(_is_link(b) for b in buttons) else "quick_replies"
+        key = "buttons" if any(is_link(b) for b in buttons) else "quick_replies"
         await self._send_message(
             recipient_id, {"text": parts[-1], key: [_reply(b) for b in buttons]}
         )
 
 
-def _is_link(button: dict[str, Any]) -> bool:
-    return button.get("type") == "web_url" and bool(button.get("url"))
-
-
 def _reply(button: dict[str, Any]) -> dict[str, Any]:
-    if _is_link(button):
+    if is_link(button):
         return {"type": "web_url", "title": button["title"], "url": button["url"]}
     return {
         "content_type": "text",

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
-from typing import Any
 
 import phonenumbers
-import yaml
 
-SETTINGS = Path(__file__).with_name("settings.yml")
+from privacy.settings import settings
+
 # regions whose local formats are tried for a number without a + prefix
 PHONE_REGIONS = ("US", "GB", "IE", "AU", "IN", "CA")
 
@@ -30,11 +28,6 @@ IP = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 # far cheaper than its own text scanner on a long message.
 DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d(?:[ ().-]{0,2}\d)+\b")
 MIN_DIGITS = 7  # fewer: ages, years, short codes such as 988 or 85258
-
-
-@functools.cache
-def settings() -> dict[str, Any]:
-    return dict(yaml.safe_load(SETTINGS.read_text(encoding="utf-8")))
 
 
 def _is_phone(candidate: str) -> bool:

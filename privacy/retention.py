@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from privacy.redaction import settings
+from privacy.settings import settings
 from privacy.tracker_store import from_endpoints
 
 

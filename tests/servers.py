@@ -137,17 +137,31 @@ def plan(
         "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
         **(extra_env or {}),
     }
-    rasa_args = [
+    return Plan(
+        action_port,
+        rasa_port,
+        token,
+        env,
+        actions_args(action_port),
+        rasa_args(model, endpoints_file, rasa_port, token),
+    )
+
+
+def rasa_args(model: Path, endpoints: Path, port: int, token: str) -> list[str]:
+    """`rasa run` on loopback with the project's channels and a token-protected API."""
+    return [
         str(BIN / "rasa"), "run", "--model", str(model),
-        "--endpoints", str(endpoints_file), "--credentials", "credentials.yml",
-        "--interface", "127.0.0.1", "--port", str(rasa_port),
+        "--endpoints", str(endpoints), "--credentials", "credentials.yml",
+        "--interface", "127.0.0.1", "--port", str(port),
         "--enable-api", "--auth-token", token,
     ]  # fmt: skip
-    actions_args = [
+
+
+def actions_args(port: int) -> list[str]:
+    return [
         str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-        "--port", str(action_port),
+        "--port", str(port),
     ]  # fmt: skip
-    return Plan(action_port, rasa_port, token, env, actions_args, rasa_args)
 
 
 @contextmanager

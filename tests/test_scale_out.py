@@ -25,7 +25,16 @@ import socketio
 
 from actions.followups import next_unseen_topic
 from actions.resources import region_name
-from tests.servers import BIN, MODEL, ROOT, Assistant, free_port, process, wait_until_up
+from tests.servers import (
+    MODEL,
+    ROOT,
+    Assistant,
+    actions_args,
+    free_port,
+    process,
+    rasa_args,
+    wait_until_up,
+)
 from tests.services import (
     nginx,
     nginx_http_directives,
@@ -127,22 +136,13 @@ def scale_out(tmp_path_factory) -> Iterator[ScaleOut]:
         }
         actions_log = workdir / "actions.log"
         actions = stack.enter_context(
-            process(
-                [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                 "--port", str(action_port)],
-                actions_log, env,
-            )
-        )  # fmt: skip
+            process(actions_args(action_port), actions_log, env)
+        )
         # both replicas start at once, as compose starts them
         replicas = []
         for n, port in enumerate(rasa_ports, 1):
             log = workdir / f"rasa-{n}.log"
-            args = [
-                str(BIN / "rasa"), "run", "--model", str(MODEL),
-                "--endpoints", str(endpoints), "--credentials", "credentials.yml",
-                "--interface", "127.0.0.1", "--port", str(port),
-                "--enable-api", "--auth-token", token,
-            ]  # fmt: skip
+            args = rasa_args(MODEL, endpoints, port, token)
             replicas.append((stack.enter_context(process(args, log, env)), port, log))
         wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, actions_log)
         for proc, port, log in replicas:
