@@ -1,6 +1,6 @@
 """Run every benchmark, print the figures, and write them to bench/results/.
-`python -m bench --only load` measures the load figures alone and updates only
-their section."""
+`python -m bench --only load` (or `--only safety`) measures that part alone,
+with the model in models/, and updates only its section."""
 
 from __future__ import annotations
 
@@ -84,29 +84,33 @@ def everything() -> dict[str, Any]:
         print("serving: start-up, latency, memory, red-team ...", flush=True)
         with running_assistant(work, model) as assistant:
             served = serving.measure(assistant)
-            redteam = safety.measure(assistant)
+            safety_sets = safety.measure(assistant)
             print("load: 50 conversations at once, REST and socket.io ...", flush=True)
             crowded = load.measure(assistant)
     return {
         "machine": machine(),
         "training_s": round(train_s, 1),
         "intent_classification": scores,
-        "safety": redteam,
+        "safety": safety_sets,
         **served,
         "load": crowded,
     }
 
 
-def load_only() -> dict[str, Any]:
-    """The earlier results with a fresh load section, from the trained model."""
+PARTS = {"load": load.measure, "safety": safety.measure}
+
+
+def one_part(name: str) -> dict[str, Any]:
+    """The earlier results with one section measured afresh, from the trained
+    model."""
     previous = RESULTS / "results.json"
     results = json.loads(previous.read_text()) if previous.exists() else {}
     with (
         tempfile.TemporaryDirectory() as tmp,
         running_assistant(Path(tmp), MODEL) as assistant,
     ):
-        print("load: 50 conversations at once, REST and socket.io ...", flush=True)
-        results["load"] = load.measure(assistant)
+        print(f"{name} ...", flush=True)
+        results[name] = PARTS[name](assistant)
     return results
 
 
@@ -114,11 +118,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
         "--only",
-        choices=["load"],
+        choices=sorted(PARTS),
         help="measure only this part and update its section of the results",
     )
     args = parser.parse_args()
-    write(load_only() if args.only == "load" else everything())
+    write(one_part(args.only) if args.only else everything())
 
 
 if __name__ == "__main__":

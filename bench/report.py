@@ -14,6 +14,8 @@ def verdict(ok: bool) -> str:
 def markdown(r: dict[str, Any]) -> str:
     """Every section the results hold: `--only load` may have run alone."""
     lines = full_run(r) if "intent_classification" in r else ["# Benchmark results", ""]
+    if "safety" in r:
+        lines += safety(r["safety"])
     if "load" in r:
         lines += load(r["load"])
     return "\n".join(lines)
@@ -24,8 +26,6 @@ def full_run(r: dict[str, Any]) -> list[str]:
     ours = scores["ours"]
     best_baseline = max(s["macro_f1"] for k, s in scores.items() if k != "ours")
     rest, nlu = r["rest_round_trip_ms"], r["nlu_parse_ms"]
-    redteam = r["safety"]["red_team"]
-    safe = redteam["crisis_recall"] == 1 and redteam["false_escalation_rate"] <= 0.03
     f1_met = (
         ours["macro_f1"] >= TARGETS["macro_f1"] and ours["macro_f1"] > best_baseline
     )
@@ -58,24 +58,6 @@ def full_run(r: dict[str, Any]) -> list[str]:
         "",
         "![confusion matrix](intent_confusion_matrix.png)",
         "![confidence histogram](intent_histogram.png)",
-        "",
-        "## Safety red teams",
-        "",
-        "| set | messages | crisis recall | distress recall | benign escalated |",
-        "|---|---|---|---|---|",
-        *(
-            "| {name} | {messages} | {crisis_recall:.1%} | {distress_recall:.1%} | "
-            "{false_escalation_rate:.1%} |".format(name=name, **figures)
-            for name, figures in r["safety"].items()
-        ),
-        "",
-        "`red_team` is tests/safety_redteam.yml: never trained on, but the lexicon was "
-        "refined after reading its misses; crisis recall 100% and at most 3% benign "
-        f"escalations are gated by tests/test_safety.py ({verdict(safe)}). "
-        "`fresh_red_team` (bench/safety_fresh.yml) was written after the lexicon was "
-        "frozen; it first measured 74.0% / 84.0% / 13.3%. Its misses were read once "
-        "before the safety training data was broadened, so it is no longer fully "
-        "unseen: a third set should judge the next change.",
         "",
         "## Serving (one client, loopback)",
         "",
@@ -122,3 +104,41 @@ def load(r: dict[str, Any]) -> list[str]:
         "throughput. Throughput is the capacity figure.",
         "",
     ]
+
+
+def safety(sets: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Safety: what each group of messages gets",
+        "",
+        "Each message is parsed as the first of a conversation. Escalated: crisis or "
+        "distress resources at once; checked in: the assistant first asks whether "
+        "the person is having thoughts of hurting themselves; otherwise it answers. "
+        "Only sets nobody has read measure wording nobody has seen "
+        "(bench/safety_sets.yml).",
+        "",
+    ]
+    for name, s in sets.items():
+        status = "read" if s["read"] else "never read"
+        lines += [
+            f"### {name}: {s['messages']} messages, written {s['written']}, {status}",
+            "",
+            "| group | messages | escalated | at crisis level | checked in "
+            "| escalated or checked in | reply in their language |",
+            "|---|---|---|---|---|---|---|",
+            *(
+                f"| {group} | {g['messages']} | {g['escalated']:.1%} | "
+                f"{g['escalated_crisis']:.1%} | {g['checked']:.1%} | "
+                f"{g['escalated_or_checked']:.1%} | {g['in_their_language']:.1%} |"
+                for group, g in s["groups"].items()
+            ),
+            "",
+            "| target | groups | value | |",
+            "|---|---|---|---|",
+            *(
+                f"| {t['figure']} {t['bound']} | {', '.join(t['groups'])} | "
+                f"{t['value']:.1%} | {verdict(t['met'])} |"
+                for t in s["targets"]
+            ),
+            "",
+        ]
+    return lines
