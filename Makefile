@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 MODEL := models/pct-assistant.tar.gz
 WIDGET := web/vendor/rasa-webchat.js
 # Everything a trained model depends on: retrain only when one of these changed.
-TRAIN_INPUTS := config.yml domain.yml $(shell find data components -name '*.yml' -o -name '*.py' 2>/dev/null)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data components safety -name '*.yml' -o -name '*.py' 2>/dev/null)
 RASA := $(BIN)/rasa
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 # Rasa would otherwise send usage telemetry and crash reports to a third party.

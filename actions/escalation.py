@@ -3,7 +3,8 @@
 The rules in data/rules/safety.yml run this after a static first response. It
 never lowers the distress level, picks services matched to the problem (a crisis
 line, an assault or child-protection service, therapists) for the person's
-region, and keeps the conversation open.
+region, in their language where the service has wording for it, and keeps the
+conversation open.
 """
 
 from __future__ import annotations
@@ -14,55 +15,62 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.resources import emergency_number, region_from_name, services_for
+from actions.resources import in_language, services_for
+from safety import taxonomy
+from safety.regions import emergency_number, region_from_hints
 
-LEVELS = ("distress", "crisis")  # rising
-# what the DistressDetector found -> the help it calls for
-NEED_FOR_KIND = {
-    "suicide": "crisis_line",
-    "self_harm": "crisis_line",
-    "method": "crisis_line",
-    "assault": "sexual_assault",
-    "abuse": "domestic_abuse",
-    "child": "child_protection",
-    "distress": "therapist",
-}
-# when the trained intent alone escalated
-DETECTION_FOR_INTENT: dict[str, tuple[str | None, list[str]]] = {
-    "express_suicidal_thoughts": ("crisis", ["suicide"]),
-    "report_sexual_assault": ("crisis", ["assault"]),
-    "express_distress": ("distress", ["distress"]),
-}
+RELATIONSHIP_TOPICS = {"cause_relationship", "couples_therapy", "talk_to_partner"}
 CRISIS_NEEDS = ["crisis_line", "child_protection", "sexual_assault", "domestic_abuse"]
 ADULT_ONLY_NEEDS = {"sexual_assault", "domestic_abuse"}
-RELATIONSHIP_TOPICS = {"cause_relationship", "couples_therapy", "talk_to_partner"}
+CHECK_IN_ANSWERS = {"affirm", "unsure"}  # a yes, or not a no, to the check-in
 
 
-def higher(*levels: str | None) -> str | None:
-    known = [level for level in levels if level in LEVELS]
-    return max(known, key=LEVELS.index) if known else None
+def latest_user_event(tracker: Tracker) -> dict[str, Any]:
+    return next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
 
 
 def region_of(tracker: Tracker) -> str | None:
     """What the person said, else the slot, else the channel's hints."""
-    for name in tracker.get_latest_entity_values("country"):
-        return region_from_name(name)
-    if tracker.get_slot("region"):
-        return str(tracker.get_slot("region"))
-    user: dict[str, Any] = next(
-        (e for e in reversed(tracker.events) if e.get("event") == "user"), {}
+    return region_from_hints(
+        tracker.get_latest_entity_values("country"),
+        tracker.get_slot("region"),
+        latest_user_event(tracker).get("metadata"),
     )
-    # REST clients send {"customData": {...}}; socket.io hands over customData
-    # itself; SMS and WhatsApp send the number's country (channels/twilio.py)
-    metadata = user.get("metadata")
-    metadata = metadata if isinstance(metadata, dict) else {}
-    custom = metadata.get("customData")
-    hint = (custom if isinstance(custom, dict) else metadata).get("country")
-    return region_from_name(hint) if isinstance(hint, str) else None
+
+
+def language_of(tracker: Tracker) -> str | None:
+    """The language of the latest message when it could be told, else the
+    conversation's."""
+    risk = tracker.latest_message.get("risk") or {}
+    return risk.get("language") or tracker.get_slot("language")
+
+
+def detected_kinds(tracker: Tracker) -> list[str]:
+    """The kinds of risk the latest turn shows: the detector's findings, else
+    those of a safety intent sent by a button, else those of a yes to the
+    check-in question."""
+    safety = taxonomy.load()
+    message = tracker.latest_message
+    risk = message.get("risk") or {}
+    intent = str((message.get("intent") or {}).get("name"))
+    if risk.get("outcome") == "escalate":
+        return list(risk.get("kinds") or [])
+    if intent in safety.safety_intents:
+        return safety.kinds_of_intent(intent)
+    if (
+        intent in CHECK_IN_ANSWERS
+        and tracker.get_slot("pending_question") == "safety_check"
+    ):
+        return list(safety.check_in_yes_kinds)
+    return []
 
 
 def send_resources(
-    dispatcher: CollectingDispatcher, level: str, needs: list[str], region: str | None
+    dispatcher: CollectingDispatcher,
+    level: str,
+    needs: list[str],
+    region: str | None,
+    language: str | None,
 ) -> None:
     """The services for the needs, crisis lines first, then therapists."""
     urgent = [n for n in CRISIS_NEEDS if n in needs] if level == "crisis" else []
@@ -70,7 +78,7 @@ def send_resources(
         # a child gets child protection, not adult assault or abuse lines
         urgent = [n for n in urgent if n not in ADULT_ONLY_NEEDS]
     for service in services_for(region, urgent):
-        send_service(dispatcher, service)
+        send_service(dispatcher, service, language)
     number = emergency_number(region)
     if level == "crisis" and number:
         dispatcher.utter_message(response="utter_ask_if_safe", emergency_number=number)
@@ -84,23 +92,26 @@ def send_resources(
     if therapists:
         dispatcher.utter_message(response="utter_therapist_intro")
         for service in therapists:
-            send_service(dispatcher, service)
+            send_service(dispatcher, service, language)
     else:
         dispatcher.utter_message(response="utter_therapist_general")
     dispatcher.utter_message(response="utter_keep_talking")
 
 
-def send_service(dispatcher: CollectingDispatcher, service: dict[str, Any]) -> None:
+def send_service(
+    dispatcher: CollectingDispatcher, service: dict[str, Any], language: str | None
+) -> None:
     # Contacts are links (tel:, sms:, https:) that chat widgets render as
     # tap-to-call buttons; the payload lets text-only channels show them too.
-    buttons = [
-        {"title": c["label"], "type": "web_url", "url": c["uri"], "payload": c["uri"]}
-        for c in service["contacts"]
-    ]
+    buttons = []
+    for contact in service["contacts"]:
+        uri = in_language(contact["uri"], language)
+        title = in_language(contact["label"], language)
+        buttons.append({"title": title, "type": "web_url", "url": uri, "payload": uri})
     dispatcher.utter_message(
         response="utter_service",
         service_name=service["name"],
-        service_hours=service["hours"],
+        service_hours=in_language(service["hours"], language),
         buttons=buttons,
     )
 
@@ -115,27 +126,28 @@ class ActionEscalateToTherapist(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        message = tracker.latest_message
-        intent = str((message.get("intent") or {}).get("name"))
-        found = message.get("distress") or {}
-        default_level, default_kinds = DETECTION_FOR_INTENT.get(intent, (None, []))
-        detected_level = found.get("level") or default_level
-        kinds = found.get("kinds") or default_kinds
-        level = higher(tracker.get_slot("distress_level"), detected_level) or "distress"
+        safety = taxonomy.load()
+        kinds = detected_kinds(tracker)
+        level = (
+            safety.higher(tracker.get_slot("distress_level"), safety.level_of(kinds))
+            or safety.levels[0]
+        )
         needs = list(tracker.get_slot("help_needs") or [])
-        for need in [NEED_FOR_KIND[k] for k in kinds if k in NEED_FOR_KIND] + [
-            "therapist"
-        ]:
+        for need in [*safety.needs_for(kinds), "therapist"]:
             if need not in needs:
                 needs.append(need)
-        if found.get("asked") in RELATIONSHIP_TOPICS and "couples" not in needs:
+        asked = (tracker.latest_message.get("risk") or {}).get("asked")
+        if asked in RELATIONSHIP_TOPICS and "couples" not in needs:
             needs.append("couples")
-        region = region_of(tracker)
-        send_resources(dispatcher, level, needs, region)
+        region, language = region_of(tracker), language_of(tracker)
+        send_resources(dispatcher, level, needs, region, language)
         events: list[EventType] = [
             SlotSet("distress_level", level),
             SlotSet("help_needs", needs),
+            SlotSet("pending_question", "nothing"),  # any question is answered
         ]
         if region:
             events.append(SlotSet("region", region))
+        if language:
+            events.append(SlotSet("language", language))
         return events

@@ -8,7 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.topics import OTHER_INTENT, something_else_title, topic_titles
+from actions.topics import (
+    NOT_OKAY_INTENT,
+    OTHER_INTENT,
+    not_okay_title,
+    something_else_title,
+    topic_titles,
+)
 
 MAX_SUGGESTIONS = 3
 STARTERS = "utter_greet"  # its buttons: where to begin when nothing else fits
@@ -41,5 +47,6 @@ class ActionDefaultAskAffirmation(Action):
             for intent in likeliest[:MAX_SUGGESTIONS]
         ]
         buttons.append({"title": something_else_title(), "payload": f"/{OTHER_INTENT}"})
+        buttons.append({"title": not_okay_title(), "payload": f"/{NOT_OKAY_INTENT}"})
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return []

@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.escalation import region_of, send_resources
-from actions.resources import region_name
+from actions.escalation import language_of, region_of, send_resources
+from safety.regions import region_name
 
 
 class ActionSetRegion(Action):
@@ -29,7 +29,7 @@ class ActionSetRegion(Action):
         level = tracker.get_slot("distress_level")
         if level:
             needs = list(tracker.get_slot("help_needs") or ["therapist"])
-            send_resources(dispatcher, level, needs, region)
+            send_resources(dispatcher, level, needs, region, language_of(tracker))
         else:
             dispatcher.utter_message(
                 response="utter_region_noted", region_name=region_name(region)

@@ -8,6 +8,7 @@ from typing import Any
 from actions import data_files
 
 OTHER_INTENT = "out_of_scope"
+NOT_OKAY_INTENT = "express_distress"
 
 
 def _titles_file() -> dict[str, Any]:
@@ -21,6 +22,10 @@ def topic_titles() -> dict[str, str]:
 
 def something_else_title() -> str:
     return str(_titles_file()["something_else"])
+
+
+def not_okay_title() -> str:
+    return str(_titles_file()["not_okay"])
 
 
 def topic_response(intent: str) -> str:

@@ -25,7 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 # Set on the message when its text was cut: the original length, and the whole
-# text for components that must read all of it (the DistressDetector).
+# text for components that must read all of it (the RiskDetector).
 TRUNCATED_FROM = "truncated_from_characters"
 UNTRUNCATED_TEXT = "untruncated_text"
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a Python str has no valid pairs

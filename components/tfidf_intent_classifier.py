@@ -8,6 +8,10 @@ fixed C=1.0. This subclass keeps its ranking and (skops) persistence, and puts
 a sublinear TF-IDF per featurizer (each block normalised on its own) in front
 of a configurable regression. The features still come from Rasa's featurizers,
 so spaCy's lemmas and the character n-grams both reach the classifier.
+
+It does not learn the safety intents: whether a message shows risk is the
+RiskDetector's one decision (safety/), so this classifier only ever says which
+topic a message asks about, and a risky message keeps the question it asked.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from safety import taxonomy
+
 # skops refuses types it does not know; TF-IDF keeps its idf as a sparse diagonal.
 TRUSTED_TYPES = {"scipy.sparse._csr.csr_matrix"}
 
@@ -67,6 +73,8 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
             **LogisticRegressionClassifier.get_default_config(),
             "C": 100.0,
             "max_iter": 2000,
+            # leave the intents of safety/taxonomy.yml to the RiskDetector
+            "leave_risk_to_the_risk_detector": True,
         }
 
     @classmethod
@@ -81,6 +89,11 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
                 raise InvalidConfigException(
                     f"{cls.__name__}: '{key}' must be positive, got {value!r}."
                 )
+        if not isinstance(config.get("leave_risk_to_the_risk_detector"), bool):
+            raise InvalidConfigException(
+                f"{cls.__name__}: 'leave_risk_to_the_risk_detector' must be true "
+                "or false."
+            )
 
     def __init__(
         self,
@@ -126,6 +139,15 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
             )
             self.clf.set_params(tfidf=per_block)
         return super().train(training_data)
+
+    def _create_training_matrix(
+        self, training_data: TrainingData
+    ) -> tuple[csr_matrix, list[str]]:
+        if not self.config["leave_risk_to_the_risk_detector"]:
+            return super()._create_training_matrix(training_data)
+        left = taxonomy.load().safety_intents
+        kept = [m for m in training_data.intent_examples if m.get(INTENT) not in left]
+        return super()._create_training_matrix(TrainingData(kept))
 
     def process(self, messages: list[Message]) -> list[Message]:
         # An empty or whitespace-only message has no features: like DIET, give it

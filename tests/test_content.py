@@ -6,9 +6,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.topics import intent_of_payload, topic_titles
+from bench.safety import registry
+from safety import taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = sorted(topic_titles())
@@ -20,7 +23,7 @@ def normalise(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def training():
-    files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml"))]
+    files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").rglob("*.yml"))]
     first, *rest = (load_data(str(path)) for path in files)
     return first.merge(*rest)
 
@@ -56,18 +59,21 @@ def test_no_training_example_is_labelled_twice(training):
     assert [text for text, n in counts.items() if n > 1] == []
 
 
-# measured by the red-team file (tests/safety_redteam.yml) instead
-SAFETY_INTENTS = {
-    "express_distress",
-    "express_suicidal_thoughts",
-    "report_sexual_assault",
-    "get_help",
-    "inform_location",
-}
-
-
 def test_holdout_covers_every_intent_and_is_never_trained_on(training, holdout):
     trained = {normalise(m.get("text")) for m in training.intent_examples}
     held = {normalise(m.get("text")) for m in holdout.intent_examples}
     assert trained.isdisjoint(held)
-    assert set(holdout.intents) == set(training.intents) - SAFETY_INTENTS
+    # the safety sets of bench/safety_sets.yml measure the safety intents, and
+    # asking for help or naming a country have conversation tests of their own
+    safety = taxonomy.load()
+    measured_elsewhere = safety.safety_intents | {safety.help_intent, "inform_location"}
+    assert set(holdout.intents) == set(training.intents) - measured_elsewhere
+
+
+@pytest.mark.parametrize("entry", registry(), ids=lambda e: e["name"])
+def test_no_safety_evaluation_message_is_in_the_training_data(training, entry):
+    # a lone "yes" or "hi" may be in both; a sentence may not
+    trained = {normalise(m.get("text")) for m in training.intent_examples}
+    messages = yaml.safe_load((ROOT / entry["path"]).read_text())["messages"]
+    sentences = {normalise(m["text"]) for m in messages if len(m["text"].split()) > 1}
+    assert trained.isdisjoint(sentences)

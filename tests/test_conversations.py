@@ -73,8 +73,8 @@ def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
 
     offer = assistant.say(sender, "zxqv plorp wibble")
     assert texts(offer) == [answer(domain, "utter_ask_affirmation")]
-    assert payloads(offer)[-1] == "/out_of_scope"
-    assert 2 <= len(payloads(offer)) <= 4
+    assert payloads(offer)[-2:] == ["/out_of_scope", "/express_distress"]
+    assert 3 <= len(payloads(offer)) <= 5
 
     rephrase = assistant.say(sender, "/out_of_scope")
     assert texts(rephrase) == [answer(domain, "utter_ask_rephrase")]
@@ -85,6 +85,16 @@ def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
     give_up = assistant.say(sender, "/out_of_scope")
     assert texts(give_up) == [answer(domain, "utter_default")]
     assert payloads(give_up)
+
+
+def test_im_not_okay_on_the_menu_leads_to_support(assistant, domain):
+    sender = new_sender()
+    assistant.say(sender, "zxqv plorp wibble")
+
+    replies = assistant.say(sender, "/express_distress")
+
+    assert texts(replies)[0] == answer(domain, "utter_distress_first_response")
+    assert assistant.tracker(sender)["slots"]["distress_level"] == "distress"
 
 
 def test_picking_a_suggested_topic_answers_it(assistant, domain):

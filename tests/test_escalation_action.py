@@ -7,15 +7,19 @@ from rasa_sdk.events import SlotSet
 
 from actions.escalation import ActionEscalateToTherapist
 from actions.region import ActionSetRegion
-from actions.resources import region_from_name
+from safety.regions import region_from_name
 from tests.conftest import user_says
 
 
 def distress_turn(
-    intent, kinds, level, text="...", entities=(), metadata=None, channel=None
-):
+    intent, kinds, level, text="...", entities=(), metadata=None, channel=None,
+    language=None,
+):  # fmt: skip
     event = user_says(intent, text)
-    event["parse_data"]["distress"] = {"level": level, "kinds": kinds, "asked": None}
+    event["parse_data"]["risk"] = {
+        "outcome": "escalate", "level": level, "kinds": kinds, "asked": None,
+        "language": language,
+    }  # fmt: skip
     event["parse_data"]["entities"] = [
         {"entity": "country", "value": v} for v in entities
     ]
@@ -86,7 +90,7 @@ async def test_services_match_the_problem_and_the_region(
     events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
 
     assert names(dispatcher) == expected
-    level = turn["parse_data"]["distress"]["level"]
+    level = turn["parse_data"]["risk"]["level"]
     assert SlotSet("distress_level", level) in events
     assert (SlotSet("region", region) in events) == (region is not None)
 
@@ -94,7 +98,8 @@ async def test_services_match_the_problem_and_the_region(
 @pytest.mark.parametrize(
     "hint, region",
     [("GB", "UK"), ("gb", "UK"), ("US", "US"), ("CA", "CA"), ("AU", "AU"),
-     ("IE", "IE"), ("IN", "IN"), ("FR", "INTL"), ("England", "UK"), (" ", None)],
+     ("IE", "IE"), ("IN", "IN"), ("FR", "FR"), ("BR", "INTL"), ("England", "UK"),
+     (" ", None)],
 )  # fmt: skip
 def test_country_codes_and_names_find_the_region(hint, region):
     # ISO 3166 codes come from the SMS channel (phone numbers) and the widget.
@@ -136,3 +141,51 @@ async def test_naming_a_country_later_shows_its_services(
 
     assert "Samaritans" in names(dispatcher)
     assert SlotSet("region", "IE") in events
+
+
+async def test_a_yes_to_the_check_in_question_is_a_crisis(
+    dispatcher, tracker_from, domain
+):
+    tracker = tracker_from([user_says("affirm", "yeah kinda")])
+    tracker.slots["pending_question"] = "safety_check"
+
+    events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    assert SlotSet("distress_level", "crisis") in events
+    assert SlotSet("pending_question", "nothing") in events
+    assert "Find A Helpline" in names(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "intent, needs",
+    [
+        ("express_suicidal_thoughts", ["crisis_line", "therapist"]),
+        ("report_abuse", ["domestic_abuse", "sexual_assault", "therapist"]),
+        ("express_distress", ["therapist"]),
+    ],
+)
+async def test_a_button_for_a_safety_intent_escalates_for_its_kind(
+    intent, needs, dispatcher, tracker_from, domain
+):
+    tracker = tracker_from([user_says(intent, f"/{intent}")])
+
+    events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    assert SlotSet("help_needs", needs) in events
+
+
+async def test_the_services_speak_the_persons_language_where_they_can(
+    dispatcher, tracker_from, domain
+):
+    turn = distress_turn("express_suicidal_thoughts", ["suicide"], "crisis",
+                         metadata={"customData": {"country": "US"}}, language="es")  # fmt: skip
+
+    events = await ActionEscalateToTherapist().run(
+        dispatcher, tracker_from([turn]), domain
+    )
+
+    titles = [b["title"] for m in dispatcher.messages for b in m.get("buttons", [])]
+    assert "Enviar AYUDA al 988" in titles
+    assert "sms:988?body=AYUDA" in [b["url"] for m in dispatcher.messages
+                                    for b in m.get("buttons", [])]  # fmt: skip
+    assert SlotSet("language", "es") in events

@@ -35,7 +35,7 @@ def ranking(*names: str) -> list:
         ([], ["/what_is_pct", "/is_it_normal", "/causes_overview"]),
     ],
 )
-async def test_offers_likeliest_topics_then_something_else(
+async def test_offers_likeliest_topics_then_something_else_then_im_not_okay(
     predicted, offered, dispatcher, tracker_from, domain
 ):
     tracker = tracker_from([user_says("nlu_fallback", "hmm blah", predicted)])
@@ -46,9 +46,9 @@ async def test_offers_likeliest_topics_then_something_else(
     [message] = dispatcher.messages
     assert message["response"] == "utter_ask_affirmation"
     payloads = [button["payload"] for button in message["buttons"]]
-    assert payloads == [*offered, "/out_of_scope"]
+    assert payloads == [*offered, "/out_of_scope", "/express_distress"]
     titles = [button["title"] for button in message["buttons"]]
-    assert titles[-1] == "Something else"
+    assert titles[-2:] == ["Something else", "I'm not okay"]
     assert all(title and not title.startswith("/") for title in titles)
 
 

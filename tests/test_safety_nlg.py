@@ -1,17 +1,45 @@
-"""After an escalation, answers with quick replies also offer "Get help now"."""
+"""The responses as the safety path needs them: in the person's language and
+region, with a youth-support line for a young person, and "Get help now"
+kept in view after an escalation."""
 
 from __future__ import annotations
 
 import pytest
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from nlg.help_button import HelpButtonNaturalLanguageGenerator
+from nlg.safety import SafetyNaturalLanguageGenerator
 from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def nlg():
-    return HelpButtonNaturalLanguageGenerator(None, Domain.load(ROOT / "domain.yml"))
+def real_domain():
+    return Domain.load(ROOT / "domain.yml")
+
+
+@pytest.fixture(scope="module")
+def nlg(real_domain):
+    return SafetyNaturalLanguageGenerator(None, real_domain)
+
+
+def tracker_after(real_domain, text, risk=None, metadata=None, said=()):
+    """A conversation whose latest message is `text`, then `said` bot texts."""
+    parse = {"intent": {"name": "is_it_normal"}, "entities": [], "risk": risk or {}}
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(text, parse_data=parse, metadata=metadata or {}),
+        *(BotUttered(t) for t in said),
+    ]
+    return DialogueStateTracker.from_events("test", events, slots=real_domain.slots)
+
+
+def first_text(real_domain, name, **condition):
+    for variation in real_domain.responses[name]:
+        slots = {c["name"]: c["value"] for c in variation.get("condition") or []}
+        if slots == condition:
+            return variation["text"]
+    raise KeyError(name)
 
 
 def payloads(response):
@@ -46,3 +74,66 @@ def test_no_duplicate_and_no_button_where_there_were_none(nlg, response_name):
     assert payloads(response).count("/get_help") == (
         response_name == "utter_keep_talking"
     )
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "de", "pt", "it"])
+async def test_the_first_static_response_is_in_the_messages_language(
+    nlg, real_domain, language
+):
+    tracker = tracker_after(real_domain, "...", risk={"language": language})
+
+    response = await nlg.generate("utter_crisis_first_response", tracker, "rest")
+
+    assert response["text"] == first_text(
+        real_domain, "utter_crisis_first_response", language=language
+    )
+
+
+async def test_a_short_answer_keeps_the_conversations_language(nlg, real_domain):
+    tracker = tracker_after(real_domain, "sí", risk={"language": None})
+    tracker.update_with_events([], real_domain)
+    tracker.slots["language"].value = "es"
+
+    response = await nlg.generate("utter_safety_check", tracker, "rest")
+
+    assert response["buttons"][0]["title"] == "Sí"
+
+
+async def test_the_help_button_is_in_the_conversations_language(nlg, real_domain):
+    response = nlg.generate_from_slots(
+        "utter_aftercare", {"distress_level": "crisis", "language": "de"}, "rest"
+    )
+
+    assert response["buttons"][-1] == {
+        "title": "Jetzt Hilfe holen",
+        "payload": "/get_help",
+    }
+
+
+@pytest.mark.parametrize(
+    "metadata, contact",
+    [
+        ({"customData": {"country": "GB"}}, "tel:08001111"),
+        ({"customData": {"country": "CA"}}, "sms:686868?body=CONNECT"),
+        ({}, "https://findahelpline.com"),
+    ],
+)
+async def test_a_young_person_gets_the_answer_and_one_youth_line_for_their_region(
+    nlg, real_domain, metadata, contact
+):
+    tracker = tracker_after(real_domain, "im 16...", {"youth": True}, metadata)
+
+    response = await nlg.generate("utter_is_it_normal", tracker, "rest")
+
+    answer = real_domain.responses["utter_is_it_normal"][0]["text"]
+    assert response["text"].startswith(answer + "\n\n")
+    assert [b.get("url") for b in response["buttons"]][-1] == contact
+    assert len(response["buttons"]) == 4  # the answer's three, and one line
+
+
+async def test_the_youth_line_comes_once_a_turn(nlg, real_domain):
+    tracker = tracker_after(real_domain, "im 16...", {"youth": True}, said=["first"])
+
+    response = await nlg.generate("utter_is_it_normal", tracker, "rest")
+
+    assert response["text"] == real_domain.responses["utter_is_it_normal"][0]["text"]

@@ -24,7 +24,7 @@ import requests
 import socketio
 
 from actions.followups import next_unseen_topic
-from actions.resources import region_name
+from safety.regions import region_name
 from tests.servers import (
     MODEL,
     ROOT,

@@ -4,7 +4,7 @@
   "use strict";
 
   // Time zones of the regions whose services the assistant knows (see
-  // actions/crisis_resources.yml); elsewhere the locale's region is the hint.
+  // safety/regions.yml); elsewhere the locale's region is the hint.
   var ZONE_COUNTRY = {
     "Europe/London": "GB", "Europe/Belfast": "GB", "Europe/Dublin": "IE",
     "Asia/Kolkata": "IN", "Asia/Calcutta": "IN",

@@ -1,0 +1,283 @@
+"""The safety path's NLU component: one decision per message, on every channel.
+
+It runs last, after the intent classifier and the FallbackClassifier, reads
+the whole message (even when MessageLengthGuard cut it for the rest), and asks
+safety/detector.py whether to escalate, check in or answer:
+- escalate: the intent becomes the taxonomy's safety intent for the kinds
+  found, so data/rules/safety.yml answers it ahead of any topic;
+- check in: the intent becomes the taxonomy's check-in intent, and the
+  question the person asked is kept for after their answer;
+- answer: the intent stays.
+`risk` in the parse data carries the decision for the actions, the response
+generator and the benchmarks. The risk model trains here, from the NLU
+training data (safety/model.py), and is stored with skops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+import skops.io
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.exceptions import InvalidConfigException, RasaException
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+import safety
+from components.message_length_guard import UNTRUNCATED_TEXT
+from safety import age, taxonomy
+from safety.detector import CHECK_IN, ESCALATE, FALLBACK_INTENT, RiskDetector
+from safety.language import LanguageGuesser
+from safety.lexicon import LanguageFile, Lexicon
+from safety.model import RiskModel, Settings, Thresholds, train
+from safety.text import normalise
+
+RISK = "risk"  # the parse-data key the actions, the NLG and the benchmarks read
+ASKED = "asked"  # within it: the topic intent asked, kept across a check-in
+# What skops may rebuild: the model's own sklearn and numpy types and nothing
+# else (no pickled code).
+TRUSTED_TYPES = {
+    "builtins.float",
+    "numpy.float64",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.pipeline.Pipeline",
+    "scipy.sparse._csr.csr_matrix",
+    "scipy.sparse._dia.dia_matrix",
+}
+RATES = ("escalate_calm_rate", "check_in_calm_rate", "signal_calm_rate")
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER],
+    is_trainable=True,
+    model_from="SpacyNLP",
+)
+class RiskDetectorComponent(GraphComponent):
+    """Escalate, check in or answer: the one decision of the safety path."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # the text model's and the stack's inverse regularisation strength
+            "text_c": 10.0,
+            "stack_c": 1.0,
+            # folds of the held-out predictions that train the stack and
+            # choose the thresholds
+            "folds": 5,
+            # the share of calm held-out messages allowed at or above each
+            # threshold: escalate, check in, and the weaker "signal" that keeps
+            # a message from the plain "did you mean" menu
+            "escalate_calm_rate": 0.015,
+            "check_in_calm_rate": 0.06,
+            "signal_calm_rate": 0.08,
+            # long messages built per risk example (safety/model.py)
+            "joined_per_risk_example": 1.0,
+            # a long message is read in windows of this size, up to this many
+            "window_characters": 1000,
+            "max_windows": 100,
+            "random_state": 42,
+        }
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        def number(key: str, low: float, high: float) -> None:
+            value = config.get(key)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidConfigException(
+                    f"{cls.__name__}: '{key}' must be a number."
+                )
+            if not low < value <= high:
+                raise InvalidConfigException(
+                    f"{cls.__name__}: '{key}' must be in ({low}, {high}], got {value}."
+                )
+
+        number("text_c", 0, 1e6)
+        number("stack_c", 0, 1e6)
+        number("joined_per_risk_example", -1, 10)
+        for key in RATES:
+            number(key, 0, 0.5)
+        if not config["escalate_calm_rate"] <= config["check_in_calm_rate"]:
+            raise InvalidConfigException(
+                f"{cls.__name__}: 'escalate_calm_rate' must not exceed "
+                "'check_in_calm_rate' (escalating is the stricter bar)."
+            )
+        for key in ("folds", "window_characters", "max_windows", "random_state"):
+            value = config.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidConfigException(
+                    f"{cls.__name__}: '{key}' must be a whole number >= 0."
+                )
+        if config["folds"] < 2 or config["window_characters"] < 100:
+            raise InvalidConfigException(
+                f"{cls.__name__}: 'folds' must be >= 2 and 'window_characters' >= 100."
+            )
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        """Retrain when the lexicon, the taxonomy or the model code changes:
+        Rasa would otherwise reuse the cached model."""
+        digest = hashlib.sha256()
+        package = Path(safety.__file__).parent
+        for path in sorted([*package.glob("*.py"), *package.glob("**/*.yml")]):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: RiskModel | None = None,
+        lexicon_files: list[LanguageFile] | None = None,
+    ) -> None:
+        self.validate_config(config)
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+        self._lexicon_files = lexicon_files
+        self._detector: RiskDetector | None = None
+        self._taxonomy = taxonomy.load()
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RiskDetectorComponent:
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+
+    def _settings(self, lexicon: Lexicon) -> Settings:
+        """The config, and what the lexicon and the taxonomy fix: the kinds,
+        the classes, and every language's negations for the text model."""
+        files = lexicon.files
+        learnt = {f.name for f in fields(Settings)} & set(self._config)
+        return Settings(
+            kinds=tuple(sorted({k for f in files for k in (*f.kinds, *f.hints)})),
+            classes=(taxonomy.NO_RISK, *sorted(set(self._taxonomy.classes.values()))),
+            negations=tuple(sorted({normalise(w) for f in files for w in f.negations})),
+            clause_breaks=tuple(
+                sorted({normalise(w) for f in files for w in f.clause_breaks})
+            ),
+            **{key: self._config[key] for key in learnt},
+        )
+
+    def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
+        lexicon = Lexicon.load(model.model)
+        examples = [
+            (str(m.get(TEXT)), label)
+            for m in training_data.intent_examples
+            if m.get(TEXT)
+            and (label := self._taxonomy.risk_class(str(m.get(INTENT)))) is not None
+        ]
+        self._model = train(self._settings(lexicon), examples, lexicon.find)
+        self._lexicon_files = lexicon.files
+        self._persist()
+        return self._resource
+
+    def _persist(self) -> None:
+        assert self._model is not None and self._lexicon_files is not None
+        with self._storage.write_to(self._resource) as directory:
+            skops.io.dump(
+                {"text_model": self._model.text_model, "stack": self._model.stack},
+                directory / "risk_model.skops",
+            )
+            (directory / "risk_model.json").write_text(
+                json.dumps(
+                    {
+                        "settings": asdict(self._model.settings),
+                        "thresholds": asdict(self._model.thresholds),
+                        "report": self._model.report,
+                        "lexicon": [asdict(f) for f in self._lexicon_files],
+                    },
+                    ensure_ascii=False,
+                    indent=1,
+                )
+            )
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> RiskDetectorComponent:
+        """The model and the lexicon it was trained with; never an untrained
+        detector, which would let every crisis through."""
+        config = {**cls.get_default_config(), **config}
+        with model_storage.read_from(resource) as directory:
+            path = directory / "risk_model.skops"
+            untrusted = set(skops.io.get_untrusted_types(file=path))
+            if not untrusted <= TRUSTED_TYPES:
+                raise RasaException(
+                    f"{cls.__name__}: refusing to load {path}: untrusted types "
+                    f"{sorted(untrusted - TRUSTED_TYPES)}."
+                )
+            parts = skops.io.load(path, trusted=sorted(untrusted))
+            saved = json.loads((directory / "risk_model.json").read_text())
+        settings: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in saved["settings"].items()
+        }
+        model = RiskModel(
+            Settings(**settings),
+            parts["text_model"],
+            parts["stack"],
+            Thresholds(**saved["thresholds"]),
+            saved["report"],
+        )  # fmt: skip
+        files = [LanguageFile(**f) for f in saved["lexicon"]]
+        return cls(config, model_storage, resource, model, files)
+
+    def _detector_for(self, spacy_model: SpacyModel) -> RiskDetector:
+        if self._detector is None:
+            if self._model is None or self._lexicon_files is None:
+                raise RasaException(f"{type(self).__name__} was never trained.")
+            languages = LanguageGuesser(self._taxonomy.languages)
+            languages.warm_up()
+            self._detector = RiskDetector(
+                taxonomy=self._taxonomy,
+                lexicon=Lexicon(self._lexicon_files, spacy_model.model),
+                model=self._model,
+                age_policy=age.load(),
+                languages=languages,
+            )
+        return self._detector
+
+    def process(self, messages: list[Message], model: SpacyModel) -> list[Message]:
+        detector = self._detector_for(model)
+        for message in messages:
+            text = message.get(UNTRUNCATED_TEXT) or message.get(TEXT) or ""
+            if text.strip():
+                self._decide(detector, message, text)
+        return messages
+
+    def _decide(self, detector: RiskDetector, message: Message, text: str) -> None:
+        intent = (message.get(INTENT) or {}).get("name")
+        decision = detector.decide(text, intent)
+        topic = intent not in self._taxonomy.safety_intents | {FALLBACK_INTENT, None}
+        message.set(RISK, {**decision.as_dict(), ASKED: intent if topic else None},
+                    add_to_output=True)  # fmt: skip
+        if decision.outcome == ESCALATE:
+            new_intent = self._taxonomy.intent_for(decision.kinds)
+        elif decision.outcome == CHECK_IN and intent != self._taxonomy.help_intent:
+            new_intent = self._taxonomy.check_in_intent
+        else:
+            return
+        message.set(INTENT, {"name": new_intent, "confidence": 1.0}, add_to_output=True)

@@ -1,0 +1,116 @@
+"""The domain's responses, as the safety path needs them, in the one place
+every response is generated (the domain's static ones and those the actions
+send alike):
+
+- in the person's language: the `language` slot, or the language the
+  RiskDetector found in the message being answered, picks the response's
+  variation, so even the rules' first, static response is in Spanish for a
+  Spanish message, with no action server;
+- for the person's region: the `region` slot, or the channel's hint;
+- a young person who gets the ordinary answer also gets one youth-support line
+  (utter_youth_support, safety/age.yml);
+- once action_escalate_to_therapist has set `distress_level`, every response
+  that offers quick replies also offers "Get help now" (utter_keep_talking's
+  button, in the same language).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from safety.regions import region_from_hints
+
+HELP_BUTTON_SOURCE = "utter_keep_talking"
+HELP_PAYLOAD = "/get_help"
+YOUTH_SUPPORT = "utter_youth_support"
+RISK = "risk"  # the RiskDetector's parse-data key
+
+
+class SafetyNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
+    def __init__(self, endpoint_config: EndpointConfig, domain: Domain) -> None:
+        # Rasa first builds this with an empty domain, then again with the model's.
+        super().__init__(domain.responses)
+
+    async def generate(
+        self,
+        utter_action: str,
+        tracker: DialogueStateTracker,
+        output_channel: str,
+        **kwargs: Any,
+    ) -> dict[str, Any] | None:
+        latest = tracker.latest_message
+        risk = (latest.parse_data.get(RISK) if latest else None) or {}
+        slots = context_slots(tracker.current_slot_values(), latest, risk)
+        response = self.generate_from_slots(
+            utter_action, slots, output_channel, **kwargs
+        )
+        if response and risk.get("youth") and _first_reply_to(tracker):
+            response = self._with_youth_support(response, slots, output_channel)
+        return response
+
+    def generate_from_slots(
+        self,
+        utter_action: str,
+        filled_slots: dict[str, Any],
+        output_channel: str,
+        **kwargs: Any,
+    ) -> dict[str, Any] | None:
+        response = super().generate_from_slots(
+            utter_action, filled_slots, output_channel, **kwargs
+        )
+        if not response or not filled_slots.get("distress_level"):
+            return response
+        payloads = [str(b.get("payload", "")) for b in response.get("buttons") or []]
+        if any(p.startswith("/") for p in payloads) and HELP_PAYLOAD not in payloads:
+            help_button = self._help_button(filled_slots, output_channel)
+            response["buttons"] = [*response["buttons"], help_button]
+        return response
+
+    def _help_button(
+        self, slots: dict[str, Any], output_channel: str
+    ) -> dict[str, Any]:
+        source = self._random_response_for(HELP_BUTTON_SOURCE, output_channel, slots)
+        buttons = (source or {}).get("buttons") or []
+        return dict(next(b for b in buttons if b["payload"] == HELP_PAYLOAD))
+
+    def _with_youth_support(
+        self, response: dict[str, Any], slots: dict[str, Any], output_channel: str
+    ) -> dict[str, Any]:
+        youth = self._random_response_for(YOUTH_SUPPORT, output_channel, slots) or {}
+        text = "\n\n".join(t for t in (response.get("text"), youth.get("text")) if t)
+        buttons = [*(response.get("buttons") or []), *(youth.get("buttons") or [])]
+        return {**response, "text": text, "buttons": buttons}
+
+
+def context_slots(
+    slots: dict[str, Any], latest: UserUttered | None, risk: dict[str, Any]
+) -> dict[str, Any]:
+    """The slots, with the language and region the conversation has shown so
+    far even where no action has set them yet."""
+    named = [
+        str(e.get("value"))
+        for e in (latest.entities if latest else [])
+        if e.get("entity") == "country"
+    ]
+    metadata = latest.metadata if latest else None
+    return {
+        **slots,
+        "language": risk.get("language") or slots.get("language"),
+        "region": region_from_hints(named, slots.get("region"), metadata),
+    }
+
+
+def _first_reply_to(tracker: DialogueStateTracker) -> bool:
+    """Nothing has been said yet since the person's latest message."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return True
+        if isinstance(event, BotUttered):
+            return False
+    return False

@@ -1,0 +1,90 @@
+"""One decision per message: escalate, check in, or answer.
+
+The risk model's score (safety/model.py) against its two thresholds decides,
+with rules that no score overrides: the age policy's child protection
+(safety/age.py) always escalates; a lexicon phrase is never simply answered;
+and a message the classifier did not understand is never left to the plain
+"did you mean" menu when its score passes the weaker signal threshold. Those
+get the check-in question instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from safety.age import CHILD_PROTECTION, YOUTH, AgePolicy
+from safety.language import LanguageGuesser
+from safety.lexicon import PHRASE, Lexicon
+from safety.model import RiskModel, Scored
+from safety.taxonomy import NO_RISK, Taxonomy
+
+ESCALATE, CHECK_IN, ANSWER = "escalate", "check_in", "answer"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # ESCALATE, CHECK_IN or ANSWER
+    level: str | None  # for ESCALATE: a level of the taxonomy
+    kinds: list[str]
+    score: float
+    signal: bool  # anything at all suggested risk
+    language: str | None
+    youth: bool  # a young person who gets the ordinary answer and a youth line
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class RiskDetector:
+    taxonomy: Taxonomy
+    lexicon: Lexicon
+    model: RiskModel
+    age_policy: AgePolicy
+    languages: LanguageGuesser
+
+    def decide(self, text: str, intent: str | None) -> Decision:
+        """`intent` is what the intent classifier made of the message."""
+        evidence = self.lexicon.find(text)
+        scored = self.model.score(text, evidence)
+        age = self.age_policy.find(text)
+        thresholds = self.model.thresholds
+        kinds = self._kinds(scored) | evidence.kinds(PHRASE)
+        signal = scored.risk >= thresholds.signal or bool(evidence.kinds(PHRASE))
+        if age.verdict == CHILD_PROTECTION:
+            outcome, kinds = ESCALATE, kinds | {self.taxonomy.child_kind}
+        elif scored.risk >= thresholds.escalate:
+            outcome = ESCALATE
+            if age.minor and kinds & {"assault", "abuse"}:
+                kinds |= {self.taxonomy.child_kind}
+        elif scored.risk >= thresholds.check_in or (
+            signal and intent == FALLBACK_INTENT
+        ):
+            outcome = CHECK_IN
+        else:
+            outcome = ANSWER
+        level = self.taxonomy.level_of(kinds) if outcome == ESCALATE else None
+        return Decision(
+            outcome=outcome,
+            level=level,
+            kinds=sorted(kinds) if outcome == ESCALATE else [],
+            score=scored.risk,
+            signal=signal,
+            language=self.languages.guess(text, evidence),
+            youth=age.verdict == YOUTH and outcome == ANSWER,
+        )
+
+    def _kinds(self, scored: Scored) -> set[str]:
+        """The text model's likeliest risk class; when the crisis classes
+        together outweigh distress, the likeliest crisis class."""
+        risky = {c: p for c, p in scored.classes.items() if c != NO_RISK}
+        crisis = {
+            c: p for c, p in risky.items() if self.taxonomy.kinds[c].level == "crisis"
+        }
+        if crisis and sum(crisis.values()) >= sum(risky.values()) - sum(
+            crisis.values()
+        ):
+            return {max(crisis, key=crisis.__getitem__)}
+        return {max(risky, key=risky.__getitem__)} if risky else set()

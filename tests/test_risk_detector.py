@@ -1,0 +1,280 @@
+"""The RiskDetector: the Rasa component trained, persisted and loaded, its
+config checked, and the one decision per message (safety/detector.py).
+No server; the component trains on a few examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+import spacy
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.risk_detector import RISK, RiskDetectorComponent
+from safety import age, taxonomy
+from safety.detector import ANSWER, CHECK_IN, ESCALATE, RiskDetector
+from safety.language import LanguageGuesser
+from safety.lexicon import Lexicon
+from safety.model import Scored, Thresholds, prepared
+
+EXAMPLES = {
+    "express_suicidal_thoughts": [
+        "i want to end my life", "i have a plan to kill myself tonight",
+        "i dont want to be alive anymore", "i keep thinking about taking all my pills",
+        "nobody would miss me if i was gone", "i wrote a goodbye note",
+    ],
+    "report_sexual_assault": [
+        "he forced me to have sex", "i said no and he kept going",
+        "i was raped at a party", "he did it while i was asleep",
+        "i was too drunk to consent", "my ex coerced me into sex",
+    ],
+    "report_abuse": [
+        "my husband hits me", "he threatens to kill me if i leave",
+        "i am scared to go home, he gets violent", "she controls my money and phone",
+        "he slapped me after sex", "my partner chokes me when we argue",
+    ],
+    "express_distress": [
+        "i cant stop crying for days", "i feel completely hopeless",
+        "i am having a panic attack", "i feel numb and empty all the time",
+        "i hate myself so much", "i cant get out of bed anymore",
+    ],
+    "is_it_normal": [
+        "is it normal to cry after sex", "is crying after sex normal",
+        "do other people cry after sex", "am i weird for crying after sex",
+        "how common is crying after sex", "is it ok that i tear up after sex",
+    ],
+    "cause_hormones": [
+        "is it hormones", "does oxytocin make you cry", "is it hormonal",
+        "could my hormones cause the tears", "hormones after sex", "is it my cycle",
+    ],
+    "greet": ["hi", "hello", "hey there", "good morning", "hiya", "hello bot"],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def spacy_model():
+    return SpacyModel(model=spacy.load("en_pct_lookup"), model_name="en_pct_lookup")
+
+
+@pytest.fixture(scope="module")
+def training_data():
+    return TrainingData(
+        [Message({TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts]
+    )
+
+
+def small_config(**changes):
+    return {
+        **RiskDetectorComponent.get_default_config(),
+        "folds": 2,
+        **changes,
+    }
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, spacy_model, training_data):
+    storage = LocalModelStorage(tmp_path_factory.mktemp("risk"))
+    resource = Resource("risk_detector")
+    context = ExecutionContext(GraphSchema({}), node_name="risk_detector")
+    component = RiskDetectorComponent.create(small_config(), storage, resource, context)
+    component.train(training_data, spacy_model)
+    return component, storage, resource, context
+
+
+def parsed(component, spacy_model, text, intent="is_it_normal"):
+    message = Message({TEXT: text, INTENT: {"name": intent, "confidence": 0.9}})
+    component.process([message], spacy_model)
+    return message
+
+
+def test_a_trained_detector_is_persisted_and_loaded_with_the_same_decisions(
+    trained, spacy_model
+):
+    component, storage, resource, context = trained
+    loaded = RiskDetectorComponent.load(small_config(), storage, resource, context)
+
+    for text in ["i want to end my life", "is it normal to cry after sex", "hi"]:
+        before = parsed(component, spacy_model, text).get(RISK)
+        after = parsed(loaded, spacy_model, text).get(RISK)
+        assert before == after
+
+
+def test_escalating_sets_the_safety_intent_and_keeps_the_question_asked(
+    trained, spacy_model
+):
+    message = parsed(trained[0], spacy_model, "i want to end my life", "is_it_normal")
+
+    assert message.get(RISK)["outcome"] == ESCALATE
+    assert message.get(INTENT)["name"] == "express_suicidal_thoughts"
+    assert message.get(RISK)["asked"] == "is_it_normal"
+
+
+def test_a_calm_question_keeps_its_intent(trained, spacy_model):
+    message = parsed(trained[0], spacy_model, "hi", "greet")
+
+    assert message.get(RISK)["outcome"] == ANSWER
+    assert message.get(INTENT)["name"] == "greet"
+
+
+def test_an_empty_message_is_left_alone(trained, spacy_model):
+    message = parsed(trained[0], spacy_model, "   ", "greet")
+
+    assert message.get(RISK) is None
+
+
+def test_an_untrained_detector_refuses_to_run(tmp_path, spacy_model):
+    component = RiskDetectorComponent.create(
+        small_config(),
+        LocalModelStorage(tmp_path),
+        Resource("untrained"),
+        ExecutionContext(GraphSchema({}), node_name="untrained"),
+    )
+
+    with pytest.raises(Exception, match="never trained"):
+        component.process([Message({TEXT: "i want to die"})], spacy_model)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"text_c": 0},
+        {"text_c": "10"},
+        {"folds": 1},
+        {"signal_calm_rate": 0.9},
+        {"escalate_calm_rate": 0.2, "check_in_calm_rate": 0.1},
+        {"check_in_calm_rate": True},
+        {"window_characters": 10},
+        {"max_windows": -1},
+    ],
+)
+def test_bad_config_is_refused(tmp_path, bad):
+    with pytest.raises(InvalidConfigException):
+        RiskDetectorComponent.create(
+            small_config(**bad),
+            LocalModelStorage(tmp_path),
+            Resource("bad"),
+            ExecutionContext(GraphSchema({}), node_name="bad"),
+        )
+
+
+# --- the decision, with the model's score set by the test ------------------
+
+
+THRESHOLDS = Thresholds(escalate=0.9, check_in=0.6, signal=0.2)
+
+
+@dataclass
+class ScoreOf:
+    """Stands in for the trained risk model: each test sets the score."""
+
+    risk: float
+    crisis: bool = True
+    thresholds: Thresholds = THRESHOLDS
+
+    def score(self, text, evidence):
+        classes = {"none": 1 - self.risk, "suicide": 0.0, "assault": 0.0,
+                   "abuse": 0.0, "distress": 0.0}  # fmt: skip
+        classes["suicide" if self.crisis else "distress"] = self.risk
+        return Scored(self.risk, classes)
+
+
+@pytest.fixture(scope="module")
+def parts(spacy_model):
+    tax = taxonomy.load()
+    return tax, Lexicon.load(spacy_model.model), LanguageGuesser(tax.languages)
+
+
+def decide(parts, risk, text="why do i cry after sex", intent="causes_overview", **kw):
+    tax, lexicon, languages = parts
+    model = ScoreOf(risk, **kw)
+    detector = RiskDetector(tax, lexicon, model, age.load(), languages)  # type: ignore[arg-type]
+    return detector.decide(text, intent)
+
+
+@pytest.mark.parametrize(
+    "risk, outcome", [(0.95, ESCALATE), (0.9, ESCALATE), (0.7, CHECK_IN), (0.1, ANSWER)]
+)
+def test_the_score_against_the_two_thresholds_decides(parts, risk, outcome):
+    assert decide(parts, risk).outcome == outcome
+
+
+def test_escalation_carries_the_level_of_the_kind(parts):
+    assert decide(parts, 0.95).level == "crisis"
+    assert decide(parts, 0.95, crisis=False).level == "distress"
+
+
+def test_a_risk_signal_never_gets_the_plain_menu(parts):
+    # weak risk, and the classifier did not understand the question
+    assert decide(parts, 0.3, intent="nlu_fallback").outcome == CHECK_IN
+    assert decide(parts, 0.3, intent="causes_overview").outcome == ANSWER
+
+
+def test_a_phrase_is_a_signal_even_when_the_score_is_low(parts):
+    decision = decide(parts, 0.05, text="i want to die", intent="nlu_fallback")
+
+    assert decision.signal and decision.outcome == CHECK_IN
+
+
+def test_child_protection_escalates_whatever_the_score(parts):
+    decision = decide(parts, 0.0, text="i'm 12 and i had sex with my boyfriend")
+
+    assert decision.outcome == ESCALATE
+    assert "child" in decision.kinds and decision.level == "crisis"
+
+
+def test_a_teen_with_nothing_wrong_gets_the_answer_and_the_youth_flag(parts):
+    decision = decide(parts, 0.1, text="im 17 and i cried after sex, is that normal?")
+
+    assert (decision.outcome, decision.youth) == (ANSWER, True)
+
+
+def test_a_minor_reporting_assault_gets_child_protection(parts):
+    tax, lexicon, languages = parts
+    model = replace(ScoreOf(0.95), crisis=True)
+    detector = RiskDetector(tax, lexicon, model, age.load(), languages)  # type: ignore[arg-type]
+
+    decision = detector.decide("im 16 and he raped me", "nlu_fallback")
+
+    assert {"assault", "child"} <= set(decision.kinds)
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("lloro después del sexo y ya no quiero vivir", "es"),
+        ("je pleure après l'amour et je veux mourir", "fr"),
+        ("ich weine nach dem Sex und will nicht mehr leben", "de"),
+        ("why do i cry after sex with my boyfriend", "en"),
+        ("sí", None),
+    ],
+)
+def test_the_language_is_told_when_it_can_be(parts, text, language):
+    assert decide(parts, 0.1, text=text).language == language
+
+
+def test_the_fast_path_gives_exactly_the_pipelines_probabilities(trained):
+    model = trained[0]._model
+    texts = ["i want to end my life", "is it hormones", "hi", "he hit me after sex"]
+
+    fast = model._fast.probabilities(texts)
+    pipeline = model.text_model.predict_proba(
+        [prepared(model.settings, t) for t in texts]
+    )
+    order = [list(model.text_model.classes_).index(c) for c in model.settings.classes]
+
+    assert np.allclose(fast, pipeline[:, order], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "text", ["no, im fine", "ok sure", "i'm fine tbh", "jajaja no"]
+)
+def test_a_short_english_or_unclear_reply_never_switches_the_language(parts, text):
+    assert decide(parts, 0.1, text=text).language in ("en", None)
