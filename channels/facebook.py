@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import buttons as kinds
-from channels import disabled, settings
+from channels import disabled, identity, settings
 from channels.settings import FacebookSettings
 
 logger = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ class HardenedFacebookInput(FacebookInput):
             if not signature_valid(config.app_secret, request.body, signature):
                 logger.warning("Facebook request with a bad signature refused")
                 return response.json({"error": "Not signed by Meta."}, status=403)
-            messenger = _Messenger(config, on_new_message)
+            messenger = _Messenger(config, identity.keyed(on_new_message))
             await messenger.handle(request.json, self.get_metadata(request))
             return response.text("success")
 

@@ -18,7 +18,7 @@ from sanic.exceptions import InvalidUsage as BadRequest  # Sanic 21.12 name
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import guards
+from channels import guards, identity
 
 MAX_SENDER_LENGTH = 128
 
@@ -56,7 +56,7 @@ class ValidatedRestInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(identity.keyed(on_new_message))
         guards.install(webhook)  # server-wide rules (channels/guards.py)
 
         @webhook.exception(BadRequest)

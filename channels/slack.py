@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels import buttons as kinds
-from channels import disabled, settings
+from channels import disabled, identity, settings
 from channels.settings import SlackSettings
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class HardenedSlackInput(SlackInput):
     ) -> Blueprint:
         if self.config is None:
             return disabled.blueprint(self.name())
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(identity.keyed(on_new_message))
 
         @webhook.middleware("request")
         async def only_from_slack(request: Request) -> HTTPResponse | None:

@@ -20,7 +20,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from socketio import AsyncServer
 
-from channels import settings
+from channels import identity, settings
 from channels.buttons import is_link
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class WebchatInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
+        on_new_message = identity.keyed(on_new_message)
         webhook = super().blueprint(on_new_message)
         sio: AsyncServer = webhook.ctx.sio
         # Rasa turns engine.io's origin check off; pages elsewhere may not connect.

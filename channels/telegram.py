@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import buttons as kinds
-from channels import disabled, settings
+from channels import disabled, identity, settings
 from channels.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class HardenedTelegramInput(TelegramInput):
         config, bot = self.config, self.get_output_channel()
         if config is None or bot is None:
             return disabled.blueprint(self.name())
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(identity.keyed(on_new_message))
 
         @webhook.listener("after_server_start")
         async def set_webhook(*_: Any) -> None:

@@ -34,7 +34,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from channels import buttons as kinds
-from channels import disabled, settings
+from channels import disabled, identity, settings
 from channels.settings import TwilioSettings
 
 logger = logging.getLogger(__name__)
@@ -150,6 +150,7 @@ class HardenedTwilioInput(TwilioInput):
         if self.config is None:
             return disabled.blueprint(self.name())
         webhook = Blueprint("twilio_webhook", __name__)
+        on_new_message = identity.keyed(on_new_message)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -163,11 +164,13 @@ class HardenedTwilioInput(TwilioInput):
             sender, body = request.form.get("From"), request.form.get("Body")
             if not sender or body is None:
                 return response.empty()
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            channel = "whatsapp" if sender.startswith(WHATSAPP) else self.name()
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(
+                identity.key(channel, sender)
+            )
             command = opt_command(body, request.form.get("OptOutType"))
             if command != OPT_IN and tracker and tracker.get_slot("opted_out"):
                 return response.empty()  # opted out: not even stored
-            channel = "whatsapp" if sender.startswith(WHATSAPP) else self.name()
             await on_new_message(
                 UserMessage(
                     command or chosen_option(body, tracker),

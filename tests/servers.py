@@ -15,6 +15,8 @@ from pathlib import Path
 import requests
 import yaml
 
+from channels import identity
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "pct-assistant.tar.gz"
 BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
@@ -32,11 +34,15 @@ class Assistant:
     pids: dict[str, int] = field(default_factory=dict)
     startup_s: dict[str, float] = field(default_factory=dict)
 
-    def say(self, sender: str, message: object) -> list[dict]:
+    def say(
+        self, sender: str, message: object, country: str | None = None
+    ) -> list[dict]:
+        """What the assistant replies; `country` is the widget's hint."""
+        body: dict[str, object] = {"sender": sender, "message": message}
+        if country:
+            body["metadata"] = {"customData": {"country": country}}
         reply = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message},
-            timeout=60,
+            f"{self.url}/webhooks/rest/webhook", json=body, timeout=60
         )
         reply.raise_for_status()
         return reply.json()
@@ -52,9 +58,10 @@ class Assistant:
         reply.raise_for_status()
         return reply.json()
 
-    def tracker(self, sender: str) -> dict:
+    def tracker(self, sender: str, channel: str = "rest") -> dict:
+        """The stored conversation of `sender` on `channel` (channels/identity.py)."""
         reply = requests.get(
-            f"{self.url}/conversations/{sender}/tracker",
+            f"{self.url}/conversations/{identity.key(channel, sender)}/tracker",
             params={"token": self.token},
             timeout=30,
         )

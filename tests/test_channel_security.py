@@ -16,6 +16,7 @@ import pytest
 from rasa.core.channels.channel import InputChannel
 
 from channels.facebook import HardenedFacebookInput
+from channels.identity import key
 from channels.slack import HardenedSlackInput
 from channels.telegram import HardenedTelegramInput
 from channels.twilio import HardenedTwilioInput
@@ -294,7 +295,11 @@ async def test_twilio_takes_only_requests_it_signed(
     assert reply.status_code == (204 if passed else 403)
     assert [
         (m.text, m.sender_id, m.input_channel, m.metadata) for m in served.received
-    ] == ([(SMS["Body"], SMS["From"], "whatsapp", {"country": "GB"})] if passed else [])
+    ] == (
+        [(SMS["Body"], key("whatsapp", SMS["From"]), "whatsapp", {"country": "GB"})]
+        if passed
+        else []
+    )
 
 
 # --- off without variables ------------------------------------------------------

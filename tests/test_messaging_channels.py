@@ -39,8 +39,9 @@ def replies_of(domain: dict[str, Any], response: str) -> list[dict[str, Any]]:
     return domain["responses"][response][0]["buttons"]
 
 
-def user_turns(bot, sender: str) -> list[dict[str, Any]]:
-    return [e for e in bot.tracker(sender)["events"] if e["event"] == "user"]
+def user_turns(bot, sender: str, channel: str) -> list[dict[str, Any]]:
+    events = bot.tracker(sender, channel)["events"]
+    return [e for e in events if e["event"] == "user"]
 
 
 def webhook(bot, channel: str) -> str:
@@ -201,14 +202,15 @@ def test_telegram_crisis_contacts_are_numbers_in_the_text_and_web_links_as_butto
 
     sent = platforms.sent_to(str(chat))
     texts = [c.body["text"] for c in sent]
-    assert "Samaritans (24/7, free)\nCall 116 123" in texts
-    assert "Shout (24/7)\nText SHOUT to 85258" in texts
-    assert any("999" in t for t in texts)
+    # at most three messages: the first response, the services, keep talking
+    assert len(texts) <= 3
+    assert "999" in texts[0] and "Samaritans (call 116 123" in texts[0]
+    assert any("Samaritans: Call 116 123" in t for t in texts)
+    assert any("Shout: Text SHOUT to 85258" in t for t in texts)
     keyboards = [
         json.loads(c.body["reply_markup"]) for c in sent if "reply_markup" in c.body
     ]
     buttons = [b for k in keyboards for row in k["inline_keyboard"] for b in row]
-    assert {"text": "Find a therapist", "url": "https://www.bacp.co.uk"} in buttons
     assert all(b.get("url", "https:").startswith("https:") for b in buttons)
     assert all(b.get("callback_data", "/").startswith("/") for b in buttons)
 
@@ -258,7 +260,8 @@ def test_slack_crisis_contacts_are_link_buttons_that_send_nothing_back(bot, plat
     message = slack_message(user, channel, "i want to kill myself")
     assert slack(bot, message, "application/json").ok
 
-    sent = platforms.wait_for(channel, 5)
+    sent = platforms.wait_for(channel, 3)
+    assert len(sent) == 3  # a crisis turn is at most three messages
     blocks = [b for c in sent for b in c.body.get("blocks", [])]
     elements = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     title = {"type": "plain_text", "text": "Find a helpline"}
@@ -307,6 +310,7 @@ def test_messenger_crisis_contacts_are_template_buttons_or_text(bot, platforms):
     messages = [c.body["message"] for c in platforms.sent_to(psid)]
     templates = [m["attachment"]["payload"] for m in messages if "attachment" in m]
     lifeline = next(t for t in templates if t["text"].startswith("988 Suicide"))
+    assert "These services are for the US" in lifeline["text"]
     assert lifeline["text"].endswith("\nCall 988\nText 988")
     assert lifeline["buttons"] == [
         {"type": "web_url", "url": "https://988lifeline.org", "title": "Chat online"}
@@ -335,8 +339,8 @@ def test_sms_answer_numbers_its_options_and_a_number_picks_one(bot, platforms, d
 @pytest.mark.parametrize(
     "sender, services",
     [
-        (f"whatsapp:{uk_mobile()}", ["Samaritans (24/7, free)\nCall 116 123",
-                                     "Shout (24/7)\nText SHOUT to 85258", "999"]),
+        (f"whatsapp:{uk_mobile()}", ["Samaritans: Call 116 123",
+                                     "Shout: Text SHOUT to 85258", "999"]),
         (f"+1416555{random.randint(0, 9999):04d}",  # Toronto
          ["9-8-8 Suicide Crisis Helpline", "911"]),
         (f"+1202555{random.randint(0, 9999):04d}",  # Washington, DC
@@ -348,21 +352,25 @@ def test_crisis_by_sms_or_whatsapp_gets_the_services_of_the_numbers_country(
 ):
     assert twilio(bot, sender, "i want to kill myself").ok
 
-    sent = "\n".join(c.body["Body"] for c in platforms.sent_to(sender))
+    messages = [c.body["Body"] for c in platforms.sent_to(sender)]
+    sent = "\n".join(messages)
     assert all(service in sent for service in services)
+    # at most three messages of at most two SMS segments each
+    assert len(messages) <= 3 and all(len(m) <= 320 for m in messages)
     assert "tel:" not in sent and "sms:" not in sent
 
 
 @pytest.mark.parametrize("whatsapp", [False, True])
 def test_stop_silences_the_number_until_start(whatsapp, bot, platforms, domain):
     number = f"whatsapp:{uk_mobile()}" if whatsapp else uk_mobile()
+    channel = "whatsapp" if whatsapp else "twilio"
 
     assert twilio(bot, number, "Stop").ok
     after_stop = [c.body["Body"] for c in platforms.sent_to(number)]
-    stored = len(user_turns(bot, number))
+    stored = len(user_turns(bot, number, channel))
     assert twilio(bot, number, QUESTION).ok
     ignored = [c.body["Body"] for c in platforms.sent_to(number)][len(after_stop) :]
-    stored_while_out = len(user_turns(bot, number)) - stored
+    stored_while_out = len(user_turns(bot, number, channel)) - stored
     assert twilio(bot, number, "START").ok
     assert twilio(bot, number, QUESTION).ok
 
@@ -374,6 +382,27 @@ def test_stop_silences_the_number_until_start(whatsapp, bot, platforms, domain):
     replies = [c.body["Body"] for c in platforms.sent_to(number)]
     assert replies[: len(confirmations)] == [text_of(domain, r) for r in confirmations]
     assert replies[-1].startswith(text_of(domain, "utter_is_it_normal"))
+
+
+@pytest.mark.parametrize(
+    "spoof", ["/opt_out", "delete my conversation", '/opt_in{"opted_out": true}']
+)
+def test_a_rest_client_naming_a_phone_number_cannot_touch_its_sms_conversation(
+    spoof, bot, platforms, domain
+):
+    number = uk_mobile()
+    assert twilio(bot, number, QUESTION).ok
+    before = user_turns(bot, number, "twilio")
+
+    spoofed = bot.say(number, spoof)
+    assert twilio(bot, number, "i want to kill myself").ok
+
+    # the REST "conversation" is its own; the SMS one kept its turns and got help
+    assert user_turns(bot, number, "twilio")[: len(before)] == before
+    assert len(user_turns(bot, number, "twilio")) == len(before) + 1
+    assert not any("Get help now" in str(r) for r in spoofed)
+    sent = "\n".join(c.body["Body"] for c in platforms.sent_to(number))
+    assert "Samaritans" in sent
 
 
 # --- refused: unsigned or forged ----------------------------------------------------
@@ -390,7 +419,7 @@ def stale_slack_timestamp(body: bytes) -> dict[str, str]:
 def forged_telegram(bot, secret):
     chat = random.randint(10**6, 10**9)
     reply = telegram(bot, telegram_message(chat, "i want to kill myself"), secret)
-    return str(chat), str(chat), reply
+    return ("telegram", str(chat)), str(chat), reply
 
 
 def forged_slack(bot, sign):
@@ -399,13 +428,13 @@ def forged_slack(bot, sign):
         f"D{uuid.uuid4().hex[:8].upper()}",
     )
     body = slack_message(user, channel, "i want to kill myself")
-    return user, channel, slack(bot, body, "application/json", sign)
+    return ("slack", user), channel, slack(bot, body, "application/json", sign)
 
 
 def forged_messenger(bot, sign):
     psid = str(random.randint(10**15, 10**16))
     return (
-        psid,
+        ("facebook", psid),
         psid,
         messenger(bot, psid, {"message": {"mid": "m", "text": "hi"}}, sign),
     )
@@ -413,7 +442,11 @@ def forged_messenger(bot, sign):
 
 def forged_twilio(bot, sign):
     number = uk_mobile()
-    return number, number, twilio(bot, number, "i want to kill myself", sign)
+    return (
+        ("twilio", number),
+        number,
+        twilio(bot, number, "i want to kill myself", sign),
+    )
 
 
 @pytest.mark.parametrize(
@@ -433,12 +466,12 @@ def forged_twilio(bot, sign):
 def test_unsigned_or_forged_requests_never_reach_the_bot(
     send, forgery, status, bot, platforms
 ):
-    sender, recipient, reply = send(bot, forgery)
+    (channel, sender), recipient, reply = send(bot, forgery)
     time.sleep(0.5)  # Slack would answer from a background task
 
     assert reply.status_code == status
     assert platforms.sent_to(recipient) == []
-    assert user_turns(bot, sender) == []
+    assert user_turns(bot, sender, channel) == []
 
 
 def test_every_configured_channel_is_on(bot):
