@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import tempfile
 import time
@@ -16,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from bench import accuracy, load, safety, serving
-from bench.report import markdown
+from bench.report import markdown, summary
 from tests.servers import MODEL, running_assistant
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+FIGURES = re.compile(r"(<!-- bench:figures -->\n).*?(<!-- /bench:figures -->)", re.S)
 
 
 def machine() -> dict[str, Any]:
@@ -67,6 +70,10 @@ def write(results: dict[str, Any]) -> None:
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     report = markdown(results)
     (RESULTS / "results.md").write_text(report)
+    figures = "\n".join(summary(results))
+    README.write_text(
+        FIGURES.sub(lambda m: f"{m[1]}{figures}\n{m[2]}", README.read_text())
+    )
     print(report)
 
 

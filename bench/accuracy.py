@@ -21,7 +21,7 @@ BIN = ROOT / ".venv" / "bin"
 
 
 def nlu_training_data() -> TrainingData:
-    files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").glob("*.yml"))]
+    files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").rglob("*.yml"))]
     first, *rest = (load_data(str(path)) for path in files)
     return first.merge(*rest)
 

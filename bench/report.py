@@ -142,3 +142,55 @@ def safety(sets: dict[str, Any]) -> list[str]:
             "",
         ]
     return lines
+
+
+FIGURE_NAMES = {
+    "escalated_or_checked": "escalated or checked in",
+    "escalated_crisis": "escalated at crisis level",
+    "escalated": "escalated",
+    "checked": "checked in",
+}
+
+
+def summary(r: dict[str, Any]) -> list[str]:
+    """The README's figures, written by `make bench`, never by hand."""
+    lines = []
+    if "intent_classification" in r:
+        scores, outcomes = r["intent_classification"], r["held_out_outcomes_pct"]
+        rest, parse = r["rest_round_trip_ms"], r["nlu_parse_ms"]
+        measured = r["machine"]["date"]
+        lines += [
+            f"- measured {measured}: held-out intent macro-F1 "
+            f"{scores['ours']['macro_f1']:.3f} (Rasa's "
+            f"stock pipeline {scores['rasa_init']['macro_f1']:.3f}); "
+            f"{outcomes['right_answer']}% of held-out messages get the right answer, "
+            f"{outcomes['fallback']}% \"did you mean\" buttons, "
+            f"{outcomes['wrong_answer']}% a wrong answer;",
+            f"- REST round trip at one client p50 {rest['p50']} ms, p95 "
+            f"{rest['p95']} ms; NLU parse p50 {parse['p50']} ms;",
+        ]
+    for name, s in r.get("safety", {}).items():
+        if s["read"]:
+            continue
+        met = sum(t["met"] for t in s["targets"])
+        figures = "; ".join(
+            f"{' and '.join(t['groups'])} {FIGURE_NAMES[t['figure']]} "
+            f"{t['value']:.1%} (target {t['bound']})"
+            for t in s["targets"]
+        )
+        lines.append(
+            f"- measured {s['date']}: safety on `{name}` ({s['messages']} messages "
+            f"written {s['written']}, never read), {met} of {len(s['targets'])} "
+            f"targets met: {figures};"
+        )
+    if "load" in r:
+        crowd, rest_load, sio = r["load"], r["load"]["rest"], r["load"]["socketio"]
+        lines.append(
+            f"- measured {crowd['date']}: under load, {crowd['conversations']} "
+            "conversations of "
+            f"{crowd['turns_each']} turns at once on one Rasa server: "
+            f"{rest_load['turns_per_s']} turns/s over REST (p95 "
+            f"{rest_load['p95_ms']:.0f} ms) and {sio['turns_per_s']} over socket.io, "
+            f"{rest_load['errors'] + sio['errors']} errors."
+        )
+    return lines

@@ -8,6 +8,7 @@ conversation, so later turns can differ)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,15 @@ def registry() -> list[dict[str, Any]]:
     return list(yaml.safe_load(SETS.read_text())["sets"])
 
 
-def outcome(parse: dict[str, Any]) -> tuple[str, str | None, str | None]:
-    """(escalate | check_in | answer, level, reply language) from parse data."""
-    risk = parse.get("risk")
-    if risk:
-        return risk["outcome"], risk.get("level"), risk.get("language")
-    level = (parse.get("distress") or {}).get("level")  # before the risk model
-    return ("escalate" if level else "answer"), level, "en"  # it only spoke English
+def outcome(parse: dict[str, Any]) -> tuple[str, str | None, str]:
+    """(escalate | check_in | answer, level, reply language) from parse data:
+    replies are in English unless the RiskDetector found another language."""
+    risk = parse.get("risk") or {}
+    return (
+        risk.get("outcome", "answer"),
+        risk.get("level"),
+        risk.get("language") or "en",
+    )
 
 
 def group_of(message: dict[str, Any]) -> str:
@@ -63,8 +66,10 @@ def group_of(message: dict[str, Any]) -> str:
 
 
 def measure(assistant: Assistant) -> dict[str, Any]:
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return {
         entry["name"]: {
+            "date": date,
             "written": entry["written"],
             "read": entry["read"],
             **measure_file(assistant, ROOT / entry["path"]),

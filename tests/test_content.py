@@ -10,6 +10,7 @@ import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.topics import intent_of_payload, topic_titles
+from bench.accuracy import nlu_training_data
 from bench.safety import registry
 from safety import taxonomy
 
@@ -23,9 +24,7 @@ def normalise(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def training():
-    files = [ROOT / "data" / "nlu.yml", *sorted((ROOT / "data" / "nlu").rglob("*.yml"))]
-    first, *rest = (load_data(str(path)) for path in files)
-    return first.merge(*rest)
+    return nlu_training_data()
 
 
 @pytest.fixture(scope="module")
