@@ -12,7 +12,10 @@ Answering an English speaker in German is worse than answering a German
 speaker in English, so another language is claimed only when Lingua is very
 sure: on this project's English training data it then calls 0.4% of messages
 foreign ("no, im fine" is German to it at 0.6), and still finds three in four
-of the foreign ones; the lexicon finds most of the rest that matter.
+of the foreign ones; the lexicon finds most of the rest that matter. On short
+messages it is sure and wrong too ("nah forget it im fine" is German at 0.95),
+so without the lexicon's word a message shorter than six words stays in the
+conversation's language.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
 
 from safety.lexicon import Evidence
 
-MIN_WORDS = 3
+MIN_WORDS = {"en": 3}
+MIN_WORDS_OTHERS = 6
 MIN_CONFIDENCE = {"en": 0.5}
 MIN_CONFIDENCE_OTHERS = 0.9
 
@@ -51,10 +55,13 @@ class LanguageGuesser:
         found = [(n, lang) for lang, n in evidence.languages.items() if lang != "any"]
         if found:
             return max(found)[1]
-        if len(text.split()) < MIN_WORDS:
+        words = len(text.split())
+        if words < min(MIN_WORDS["en"], MIN_WORDS_OTHERS):
             return None
         best = self._detector.compute_language_confidence_values(text)[0]
         language = best.language.iso_code_639_1.name.lower()
         if best.value < MIN_CONFIDENCE.get(language, MIN_CONFIDENCE_OTHERS):
+            return None
+        if words < MIN_WORDS.get(language, MIN_WORDS_OTHERS):
             return None
         return language

@@ -274,7 +274,8 @@ def test_the_fast_path_gives_exactly_the_pipelines_probabilities(trained):
 
 
 @pytest.mark.parametrize(
-    "text", ["no, im fine", "ok sure", "i'm fine tbh", "jajaja no"]
+    "text",
+    ["no, im fine", "ok sure", "i'm fine tbh", "jajaja no", "nah forget it im fine"],
 )
 def test_a_short_english_or_unclear_reply_never_switches_the_language(parts, text):
     assert decide(parts, 0.1, text=text).language in ("en", None)
