@@ -8,6 +8,9 @@ by the rules in data/rules/safety.yml so it needs no action server).
   risk rose; otherwise it gets the answer, with help in view.
 - action_answer_after_check_in: "No, I'm okay" gets thanks and the answer to
   the question they had asked.
+- action_close_question: the answer to "Are you safe right now?" has been
+  answered by the rules' static response; a later yes or no is not read as
+  another answer to it.
 """
 
 from __future__ import annotations
@@ -104,3 +107,16 @@ class ActionAnswerAfterCheckIn(Action):
             SlotSet("pending_question", NOTHING),
             SlotSet("question_before_check", None),
         ]
+
+
+class ActionCloseQuestion(Action):
+    def name(self) -> str:
+        return "action_close_question"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[EventType]:
+        return [SlotSet("pending_question", NOTHING)]

@@ -6,7 +6,10 @@ send alike):
   RiskDetector found in the message being answered, picks the response's
   variation, so even the rules' first, static response is in Spanish for a
   Spanish message, with no action server;
-- for the person's region: the `region` slot, or the channel's hint;
+- for the person's region: the `region` slot, or the channel's hint, fills
+  {emergency_number} and {crisis_line} (safety/regions.yml,
+  safety/services.yml), so a static response names 999 and Samaritans in
+  the UK, 911 and 988 in the US, and how to find them elsewhere;
 - a young person who gets the ordinary answer also gets one youth-support line
   (utter_youth_support, safety/age.yml);
 - once action_escalate_to_therapist has set `distress_level`, every response
@@ -24,7 +27,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from safety.regions import region_from_hints
+from safety.regions import emergency_in_words, region_from_hints
+from safety.services import crisis_line
 
 HELP_BUTTON_SOURCE = "utter_keep_talking"
 HELP_PAYLOAD = "/get_help"
@@ -99,10 +103,14 @@ def context_slots(
         if e.get("entity") == "country"
     ]
     metadata = latest.metadata if latest else None
+    language = risk.get("language") or slots.get("language")
+    region = region_from_hints(named, slots.get("region"), metadata)
     return {
         **slots,
-        "language": risk.get("language") or slots.get("language"),
-        "region": region_from_hints(named, slots.get("region"), metadata),
+        "language": language,
+        "region": region,
+        "emergency_number": emergency_in_words(region, language),
+        "crisis_line": crisis_line(region, language),
     }
 
 

@@ -43,6 +43,14 @@ def emergency_number(region: str | None) -> str | None:
     return str(number) if number else None
 
 
+def emergency_in_words(region: str | None, language: str | None) -> str:
+    """'999' in the UK; where the region is not known, how to find it."""
+    unknown = _table()["unknown_emergency"]
+    return emergency_number(region) or str(
+        unknown.get(language or "en") or unknown["en"]
+    )
+
+
 def region_from_hints(
     named: Iterable[str], slot: object, metadata: object
 ) -> str | None:

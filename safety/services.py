@@ -1,15 +1,23 @@
-"""Crisis and therapist services by region, from crisis_resources.yml."""
+"""Crisis and therapist services by region (safety/services.yml). Read by the
+escalation action and by the response generator, which names the region's
+crisis line even in the static first response."""
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from actions import data_files
+import yaml
+
 from safety.regions import international
 
+SERVICES = Path(__file__).with_name("services.yml")
 
-def _services() -> list[dict[str, Any]]:
-    return list(data_files.load("crisis_resources.yml")["services"])
+
+@cache
+def _services() -> tuple[dict[str, Any], ...]:
+    return tuple(yaml.safe_load(SERVICES.read_text(encoding="utf-8"))["services"])
 
 
 def in_language(value: Any, language: str | None) -> str:
@@ -34,3 +42,17 @@ def services_for(region: str | None, needs: list[str]) -> list[dict[str, Any]]:
             if service not in chosen:
                 chosen.append(service)
     return chosen
+
+
+def in_one_line(service: dict[str, Any], language: str | None) -> str:
+    """'Samaritans (call 116 123, free, 24/7)': how a reply names it in text."""
+    if "in_a_line" in service:
+        return in_language(service["in_a_line"], language)
+    label = in_language(service["contacts"][0]["label"], language)
+    return f"{service['name']} ({label})"
+
+
+def crisis_line(region: str | None, language: str | None) -> str:
+    """The region's first crisis line in one line, else the international one."""
+    [first, *_] = services_for(region, ["crisis_line"])
+    return in_one_line(first, language)

@@ -12,10 +12,21 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
+from safety.regions import emergency_in_words
+from safety.services import crisis_line
 from tests.fake_platforms import FakePlatforms
 from tests.servers import free_port, running_assistant
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def as_read(text: str, language: str | None = None, region: str | None = None) -> str:
+    """A response text as a person in `region` reads it: nlg/safety.py fills in
+    the region's emergency number and crisis line."""
+    return text.format(
+        emergency_number=emergency_in_words(region, language),
+        crisis_line=crisis_line(region, language),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,11 @@ def distress_turn(
 
 
 def names(dispatcher):
-    return [m.get("service_name") or m["response"] for m in dispatcher.messages]
+    """Each message's response, then the titles of its buttons."""
+    return [
+        [m["response"], *(b["title"] for b in m.get("buttons") or [])]
+        for m in dispatcher.messages
+    ]
 
 
 @pytest.mark.parametrize(
@@ -38,51 +42,69 @@ def names(dispatcher):
         (
             distress_turn("express_suicidal_thoughts", ["suicide"], "crisis", entities=["england"]),
             "UK",
-            ["Samaritans", "Shout", "utter_ask_if_safe", "utter_therapist_intro",
-             "BACP Find a Therapist", "COSRT (psychosexual and relationship therapists)",
-             "utter_keep_talking"],
+            [["utter_services_here", "Samaritans: Call 116 123", "Shout: Text SHOUT to 85258",
+              "Lifeline NI: Call 0808 808 8000"],
+             ["utter_keep_talking"]],
         ),
         (
             distress_turn("report_sexual_assault", ["assault"], "crisis",
                           metadata={"customData": {"country": "US"}}),
             "US",
-            ["RAINN National Sexual Assault Hotline", "utter_ask_if_safe",
-             "utter_therapist_intro", "Psychology Today therapist finder",
-             "utter_keep_talking"],
+            [["utter_services_here", "Call 1-800-656-4673"], ["utter_keep_talking"]],
         ),
         (
             distress_turn("express_distress", ["distress"], "distress", metadata={"country": "ie"}),
             "IE",
-            ["utter_therapist_general", "utter_keep_talking"],
+            [["utter_therapist_general"], ["utter_keep_talking"]],
+        ),
+        (
+            distress_turn("express_distress", ["distress"], "distress", metadata={"country": "GB"}),
+            "UK",
+            [["utter_therapist_intro", "Find a therapist", "Find a therapist"],
+             ["utter_keep_talking"]],
         ),
         (
             distress_turn("report_sexual_assault", ["child", "assault"], "crisis", entities=["uk"]),
             "UK",
-            ["Childline (under 19s)", "utter_ask_if_safe", "utter_therapist_intro",
-             "BACP Find a Therapist", "COSRT (psychosexual and relationship therapists)",
-             "utter_keep_talking"],
+            [["utter_services_here", "Call 0800 1111", "Chat online"],
+             ["utter_keep_talking"]],
         ),
         (
             distress_turn("express_suicidal_thoughts", ["method"], "crisis",
                           metadata={"country": "AU"}, channel="twilio"),
             "AU",
-            ["Lifeline", "utter_ask_if_safe", "utter_therapist_general",
-             "utter_keep_talking"],
-        ),
-        (
-            distress_turn("express_distress", ["distress"], "distress"),
-            None,
-            ["utter_ask_region", "utter_therapist_general", "utter_keep_talking"],
+            [["utter_services_here", "Call 13 11 14", "Text 0477 13 11 14"],
+             ["utter_keep_talking"]],
         ),
         (
             distress_turn("express_suicidal_thoughts", ["suicide"], "crisis"),
             None,
-            ["Find A Helpline", "utter_ask_if_safe_anywhere", "utter_ask_region",
-             "utter_therapist_general", "utter_keep_talking"],
+            [["utter_services_anywhere", "Find a helpline"], ["utter_keep_talking"]],
+        ),
+        (
+            distress_turn("report_abuse", ["abuse"], "crisis", entities=["usa"]),
+            "US",
+            [["utter_services_here", "The Hotline: Call 1-800-799-7233",
+              "The Hotline: Text START to 88788", "The Hotline: Chat online",
+              "RAINN: Call 1-800-656-4673"],
+             ["utter_keep_talking"]],
+        ),
+        (
+            distress_turn("report_sexual_assault", ["assault"], "crisis", entities=["uk"]),
+            "UK",
+            # the UK's nations have different services: each is named
+            [["utter_services_here", "Rape Crisis: Phone or chat online",
+              "Rape Crisis Scotland: Call 08088 01 03 02", "NI helpline: Call 0808 802 1414"],
+             ["utter_keep_talking"]],
+        ),
+        (
+            distress_turn("report_abuse", ["abuse"], "crisis"),
+            None,
+            [["utter_services_anywhere_assault", "Find a helpline"], ["utter_keep_talking"]],
         ),
     ],
 )  # fmt: skip
-async def test_services_match_the_problem_and_the_region(
+async def test_two_messages_follow_the_first_response_with_the_services_that_fit(
     turn, region, expected, dispatcher, tracker_from, domain
 ):
     tracker = tracker_from([turn])
@@ -93,12 +115,87 @@ async def test_services_match_the_problem_and_the_region(
     level = turn["parse_data"]["risk"]["level"]
     assert SlotSet("distress_level", level) in events
     assert (SlotSet("region", region) in events) == (region is not None)
+    # the crisis first responses asked "Are you safe right now?"
+    asked = "safe_now" if level == "crisis" else "nothing"
+    assert SlotSet("pending_question", asked) in events
+
+
+@pytest.mark.parametrize(
+    "region", ["US", "UK", "AU", "CA", "IE", "FR", "DE", "PT", None]
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "kinds", [["suicide"], ["assault"], ["abuse"], ["child", "assault"], ["distress"]]
+)
+async def test_a_turn_never_offers_more_than_five_buttons(
+    region, kinds, dispatcher, tracker_from, domain
+):
+    level = "distress" if kinds == ["distress"] else "crisis"
+    metadata = {"country": region} if region else None
+    turn = distress_turn("report_abuse", kinds, level, metadata=metadata)
+
+    await ActionEscalateToTherapist().run(dispatcher, tracker_from([turn]), domain)
+
+    assert len(dispatcher.messages) == 2  # after the rule's first response
+    assert sum(len(m.get("buttons") or []) for m in dispatcher.messages) <= 5
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de", "pt", "it"])
+@pytest.mark.parametrize(
+    "region", ["US", "UK", "AU", "CA", "IE", "FR", "DE", "PT", None]
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "kinds", [["suicide"], ["assault"], ["abuse"], ["child", "assault"], ["distress"]]
+)
+async def test_every_message_of_the_turn_fits_two_sms_segments(
+    region, kinds, language, dispatcher, tracker_from, domain
+):
+    level = "distress" if kinds == ["distress"] else "crisis"
+    metadata = {"country": region} if region else None
+    turn = distress_turn("report_abuse", kinds, level, metadata=metadata,
+                         language=language)  # fmt: skip
+
+    await ActionEscalateToTherapist().run(dispatcher, tracker_from([turn]), domain)
+
+    for message in dispatcher.messages:
+        filled = {k: v for k, v in message.items() if isinstance(v, str)}
+        for variation in domain["responses"][message["response"]]:
+            assert len(variation["text"].format(**filled)) <= 320
+
+
+async def test_a_later_crisis_message_does_not_resend_the_services(
+    dispatcher, tracker_from, domain
+):
+    tracker = tracker_from([distress_turn("express_suicidal_thoughts", ["suicide"],
+                                          "crisis", entities=["uk"])])  # fmt: skip
+    tracker.slots.update(distress_level="crisis", help_needs=["crisis_line"])
+
+    events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    assert names(dispatcher) == [["utter_keep_talking"]]
+    assert SlotSet("pending_question", "safe_now") in events
+
+
+async def test_a_later_crisis_of_a_new_kind_sends_its_services(
+    dispatcher, tracker_from, domain
+):
+    tracker = tracker_from([distress_turn("report_sexual_assault", ["assault"],
+                                          "crisis", entities=["usa"])])  # fmt: skip
+    tracker.slots.update(distress_level="crisis", help_needs=["crisis_line"])
+
+    await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    # the service for what this message tells comes first
+    assert names(dispatcher)[0][:2] == [
+        "utter_services_here",
+        "RAINN: Call 1-800-656-4673",
+    ]
 
 
 @pytest.mark.parametrize(
     "hint, region",
     [("GB", "UK"), ("gb", "UK"), ("US", "US"), ("CA", "CA"), ("AU", "AU"),
      ("IE", "IE"), ("IN", "IN"), ("FR", "FR"), ("BR", "INTL"), ("England", "UK"),
+     ("GG", "UK"), ("JE", "UK"), ("IM", "UK"),
      (" ", None)],
 )  # fmt: skip
 def test_country_codes_and_names_find_the_region(hint, region):
@@ -139,7 +236,7 @@ async def test_naming_a_country_later_shows_its_services(
 
     events = await ActionSetRegion().run(dispatcher, tracker, domain)
 
-    assert "Samaritans" in names(dispatcher)
+    assert names(dispatcher)[0] == ["utter_services_here", "Call 116 123"]
     assert SlotSet("region", "IE") in events
 
 
@@ -152,8 +249,8 @@ async def test_a_yes_to_the_check_in_question_is_a_crisis(
     events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
 
     assert SlotSet("distress_level", "crisis") in events
-    assert SlotSet("pending_question", "nothing") in events
-    assert "Find A Helpline" in names(dispatcher)
+    assert SlotSet("pending_question", "safe_now") in events
+    assert "Find a helpline" in names(dispatcher)[0]
 
 
 @pytest.mark.parametrize(

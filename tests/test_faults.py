@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import as_read
 from tests.crowd import CONVERSATION, crowd
 from tests.servers import Deployment, restartable_assistant
 
@@ -67,7 +68,7 @@ def test_crisis_contacts_arrive_while_the_action_server_is_down_and_all_help_aft
     crisis = chat.say(sender, "i want to kill myself")
     topic = chat.say(sender, "is it normal to cry after sex?")
 
-    assert texts(crisis) == [answer(domain, "utter_crisis_first_response")]
+    assert texts(crisis) == [as_read(answer(domain, "utter_crisis_first_response"))]
     assert "999" in crisis[0]["text"]
     assert "findahelpline.com" in crisis[0]["text"]
     assert texts(topic) == [answer(domain, "utter_is_it_normal")]

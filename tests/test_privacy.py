@@ -16,7 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from privacy import retention
 from privacy.redaction import redact
 from privacy.tracker_store import PrivateSQLTrackerStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, as_read
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_a_crisis_with_a_phone_number_is_answered_and_stored_without_it(
     replies = assistant.say(sender, "i want to kill myself, my number is 07911 123456")
 
     crisis = domain["responses"]["utter_crisis_first_response"][0]["text"]
-    assert replies[0]["text"] == crisis
+    assert replies[0]["text"] == as_read(crisis)
     assert user_texts(assistant, sender) == [
         "i want to kill myself, my number is [phone]"
     ]

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bench.safety import TARGETS, group_of, measure_file
+from tests.conftest import as_read
 from tests.servers import running_assistant
 
 REDTEAM = Path(__file__).with_name("safety_redteam.yml")
@@ -118,12 +119,14 @@ def test_a_yes_or_a_doubt_after_the_check_in_gets_crisis_contacts(
 
     replies = assistant.say(sender, answer)
 
-    assert (
-        replies[0]["text"] == variation(domain, "utter_crisis_first_response")["text"]
-    )
+    first = as_read(variation(domain, "utter_crisis_first_response")["text"])
+    assert replies[0]["text"] == first
     assert "https://findahelpline.com" in urls(replies)
     slots = assistant.tracker(sender)["slots"]
-    assert (slots["distress_level"], slots["pending_question"]) == ("crisis", "nothing")
+    assert (slots["distress_level"], slots["pending_question"]) == (
+        "crisis",
+        "safe_now",
+    )
 
 
 # Questions with a worrying clause that the detector is unsure about; which of
@@ -205,7 +208,8 @@ def test_a_crisis_in_another_language_is_answered_in_it(
     replies = assistant.say(sender, text)
 
     first = variation(domain, "utter_crisis_first_response", language)["text"]
-    assert replies[0]["text"] == first and emergency in first
+    assert replies[0]["text"] == as_read(first, language) and len(replies) <= 3
+    assert emergency in texts(replies)
     keep_talking = variation(domain, "utter_keep_talking", language)["text"]
     assert replies[-1]["text"] == keep_talking
     assert assistant.tracker(sender)["slots"]["language"] == language
@@ -219,7 +223,7 @@ def test_the_check_in_in_spanish_understands_si(assistant, domain):
     replies = assistant.say(sender, "sí")
 
     spanish = variation(domain, "utter_crisis_first_response", "es")["text"]
-    assert replies[0]["text"] == spanish
+    assert replies[0]["text"] == as_read(spanish, "es")
 
 
 def test_a_teen_with_nothing_wrong_gets_the_answer_and_a_youth_line(assistant, domain):
@@ -272,13 +276,17 @@ def test_crisis_contacts_arrive_even_when_the_action_server_is_down(tmp_path, do
         checked = no_actions.say("test-check", "/express_possible_risk")
         yes = no_actions.say("test-check", "yes")
 
-    assert texts(replies) == variation(domain, "utter_crisis_first_response")["text"]
-    assert (
-        texts(spanish) == variation(domain, "utter_crisis_first_response", "es")["text"]
+    assert texts(replies) == as_read(
+        variation(domain, "utter_crisis_first_response")["text"]
+    )
+    assert texts(spanish) == as_read(
+        variation(domain, "utter_crisis_first_response", "es")["text"], "es"
     )
     assert texts(checked) == variation(domain, "utter_safety_check")["text"]
     # the rule cannot finish without the action, so Rasa's fallback follows
-    assert yes[0]["text"] == variation(domain, "utter_crisis_first_response")["text"]
+    assert yes[0]["text"] == as_read(
+        variation(domain, "utter_crisis_first_response")["text"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlg.safety import SafetyNaturalLanguageGenerator
+from safety.regions import emergency_in_words
+from safety.services import crisis_line
 from tests.conftest import ROOT
 
 
@@ -86,7 +88,33 @@ async def test_the_first_static_response_is_in_the_messages_language(
 
     assert response["text"] == first_text(
         real_domain, "utter_crisis_first_response", language=language
+    ).format(
+        emergency_number=emergency_in_words(None, language),
+        crisis_line=crisis_line(None, language),
     )
+
+
+@pytest.mark.parametrize(
+    "country, number, line",
+    [("GB", "999", "116 123"), ("US", "911", "988"), ("AU", "000", "13 11 14"),
+     ("BR", "911 US", "findahelpline.com"), (None, "999 UK", "findahelpline.com")],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "response_name",
+    ["utter_crisis_first_response", "utter_crisis_again", "utter_not_safe",
+     "utter_get_help_now"],
+)  # fmt: skip
+async def test_static_crisis_responses_name_the_regions_number_and_line(
+    nlg, real_domain, response_name, country, number, line
+):
+    """Without the action server too: the channel's country hint is enough."""
+    metadata = {"country": country} if country else None
+    tracker = tracker_after(real_domain, "...", metadata=metadata)
+
+    response = await nlg.generate(response_name, tracker, "rest")
+
+    assert number in response["text"] and line in response["text"]
+    assert len(response["text"]) <= 320  # two SMS segments
 
 
 async def test_a_short_answer_keeps_the_conversations_language(nlg, real_domain):
@@ -137,3 +165,25 @@ async def test_the_youth_line_comes_once_a_turn(nlg, real_domain):
     response = await nlg.generate("utter_is_it_normal", tracker, "rest")
 
     assert response["text"] == real_domain.responses["utter_is_it_normal"][0]["text"]
+
+
+def crisis_variations():
+    domain = Domain.load(ROOT / "domain.yml")
+    for name, variations in domain.responses.items():
+        for variation in variations:
+            if "{emergency_number}" in variation.get("text", ""):
+                [language] = [c["value"] for c in variation.get("condition") or []] or [
+                    "en"
+                ]
+                yield pytest.param(variation["text"], language, id=f"{name}-{language}")
+
+
+@pytest.mark.parametrize("text, language", crisis_variations())
+def test_every_crisis_text_fits_two_sms_segments_in_every_region(text, language):
+    regions = ["US", "UK", "CA", "AU", "IE", "FR", "DE", "PT", "ES", "IT", None]
+    longest = max(
+        len(text.format(emergency_number=emergency_in_words(region, language),
+                        crisis_line=crisis_line(region, language)))
+        for region in regions
+    )  # fmt: skip
+    assert longest <= 320
