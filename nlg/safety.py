@@ -11,7 +11,8 @@ send alike):
   safety/services.yml), so a static response names 999 and Samaritans in
   the UK, 911 and 988 in the US, and how to find them elsewhere;
 - a young person who gets the ordinary answer also gets one youth-support line
-  (utter_youth_support, safety/age.yml);
+  (utter_youth_support, safety/age.yml), and a child on the child-protection
+  path a first response written for a young person;
 - once action_escalate_to_therapist has set `distress_level`, every response
   that offers quick replies also offers "Get help now" (utter_keep_talking's
   button, in the same language).
@@ -27,9 +28,15 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from safety import taxonomy
 from safety.regions import emergency_in_words, region_from_hints
 from safety.services import crisis_line
 
+# A child on the child-protection path is spoken to as a young person.
+CHILD_VERSION = {
+    "utter_assault_first_response": "utter_child_first_response",
+    "utter_abuse_first_response": "utter_child_first_response",
+}
 HELP_BUTTON_SOURCE = "utter_keep_talking"
 HELP_PAYLOAD = "/get_help"
 YOUTH_SUPPORT = "utter_youth_support"
@@ -51,6 +58,8 @@ class SafetyNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         latest = tracker.latest_message
         risk = (latest.parse_data.get(RISK) if latest else None) or {}
         slots = context_slots(tracker.current_slot_values(), latest, risk)
+        if taxonomy.load().child_kind in (risk.get("kinds") or []):
+            utter_action = CHILD_VERSION.get(utter_action, utter_action)
         response = self.generate_from_slots(
             utter_action, slots, output_channel, **kwargs
         )

@@ -133,3 +133,20 @@ def test_without_the_action_server_the_static_response_knows_the_region(
     assert uk[0]["text"] == text_of(domain, "utter_crisis_first_response", "GB")
     assert "999" in uk[0]["text"] and "116 123" in uk[0]["text"]
     assert "911" in us[0]["text"] and "988" in us[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "country, service",
+    [("GB", "Childline"), ("US", "Childhelp"), ("CA", "Kids Help Phone")],
+)  # fmt: skip
+def test_a_child_gets_words_for_a_young_person_and_only_child_services(
+    assistant, domain, country, service
+):
+    _, replies = crisis(
+        assistant, country, "im 13 and my stepdad makes me do sexual stuff"
+    )
+
+    assert replies[0]["text"] == text_of(domain, "utter_child_first_response", country)
+    assert replies[1]["text"].startswith(service)
+    adult = ("Rape Crisis", "RAINN", "Domestic Violence", "therapist", "COSRT", "BACP")
+    assert not any(a in r.get("text", "") for r in replies for a in adult)

@@ -187,3 +187,23 @@ def test_every_crisis_text_fits_two_sms_segments_in_every_region(text, language)
         for region in regions
     )  # fmt: skip
     assert longest <= 320
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_assault_first_response", "utter_abuse_first_response"]
+)
+async def test_a_child_is_spoken_to_as_a_young_person(nlg, real_domain, name):
+    tracker = tracker_after(real_domain, "...", risk={"kinds": ["assault", "child"]})
+
+    response = await nlg.generate(name, tracker, "rest")
+
+    child = first_text(real_domain, "utter_child_first_response")
+    assert response["text"] == as_read_here(child)
+    assert "not your fault" in response["text"]
+
+
+def as_read_here(text: str) -> str:
+    return text.format(
+        emergency_number=emergency_in_words(None, None),
+        crisis_line=crisis_line(None, None),
+    )

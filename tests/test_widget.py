@@ -131,6 +131,7 @@ def test_question_gets_curated_answer_and_a_button_leads_on(
 
 def test_crisis_message_shows_local_tap_to_call_and_text_links(page, domain):
     open_chat(page)
+    before = page.locator(".rw-response").count()
 
     ask(page, "i want to kill myself")
 
@@ -143,9 +144,31 @@ def test_crisis_message_shows_local_tap_to_call_and_text_links(page, domain):
     expect(page.locator(".rw-reply", has_text=help_now)).to_be_visible(
         timeout=REPLY_TIMEOUT_MS
     )
+    # the whole crisis turn: at most three bubbles
+    assert page.locator(".rw-response").count() - before <= 3
     samaritans.evaluate("link => link.scrollIntoView({block: 'center'})")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "widget-crisis.png")
+
+
+def test_an_american_browser_elsewhere_is_not_taken_to_be_in_the_us(
+    browser, page_url, domain
+):
+    """The locale says the language, not where the person is: only the time
+    zone is a hint, and the reply says it does not know the country."""
+    context = browser.new_context(locale="en-US", timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.goto(page_url)
+    open_chat(page)
+
+    ask(page, "i want to kill myself")
+
+    unknown = domain["responses"]["utter_services_anywhere"][0]["text"].split("\n")[-1]
+    expect(page.locator(".rw-response", has_text=unknown)).to_be_visible(
+        timeout=REPLY_TIMEOUT_MS
+    )
+    assert page.locator('a.rw-reply[href="tel:988"]').count() == 0
+    context.close()
 
 
 def test_quick_exit_leaves_for_a_neutral_site_and_nothing_remains(

@@ -4,7 +4,9 @@
   "use strict";
 
   // Time zones of the regions whose services the assistant knows (see
-  // safety/regions.yml); elsewhere the locale's region is the hint.
+  // safety/regions.yml). The locale is not a hint: it tells the language, and
+  // an en-US browser is used everywhere. Where the zone says nothing, the
+  // assistant asks for the country.
   var ZONE_COUNTRY = {
     "Europe/London": "GB", "Europe/Belfast": "GB", "Europe/Dublin": "IE",
     "Asia/Kolkata": "IN", "Asia/Calcutta": "IN",
@@ -24,8 +26,7 @@
       if (ZONE_COUNTRY[zone]) return ZONE_COUNTRY[zone];
       if (zone.indexOf("Australia/") === 0) return "AU";
       if (zone.indexOf("America/Indiana/") === 0 || zone.indexOf("America/Kentucky/") === 0) return "US";
-      var region = new Intl.Locale(navigator.language || "").region;
-      return region || null;
+      return null;
     } catch (e) {
       return null;
     }
