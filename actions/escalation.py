@@ -20,8 +20,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from safety import taxonomy
-from safety.regions import international, region_from_hints, region_name
-from safety.services import in_language, services_for
+from safety.regions import in_language, international, region_from_hints, region_name
+from safety.services import services_for
 
 RELATIONSHIP_TOPICS = {"cause_relationship", "couples_therapy", "talk_to_partner"}
 CRISIS_NEEDS = ["crisis_line", "child_protection", "sexual_assault", "domestic_abuse"]

@@ -26,8 +26,8 @@ from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
 
 from safety.lexicon import Evidence
 
-MIN_WORDS = {"en": 3}
-MIN_WORDS_OTHERS = 6
+MIN_WORDS = 3
+MIN_WORDS_OTHERS = 6  # to claim a language other than English on Lingua's word
 MIN_CONFIDENCE = {"en": 0.5}
 MIN_CONFIDENCE_OTHERS = 0.9
 
@@ -56,12 +56,12 @@ class LanguageGuesser:
         if found:
             return max(found)[1]
         words = len(text.split())
-        if words < min(MIN_WORDS["en"], MIN_WORDS_OTHERS):
+        if words < MIN_WORDS:
             return None
         best = self._detector.compute_language_confidence_values(text)[0]
         language = best.language.iso_code_639_1.name.lower()
         if best.value < MIN_CONFIDENCE.get(language, MIN_CONFIDENCE_OTHERS):
             return None
-        if words < MIN_WORDS.get(language, MIN_WORDS_OTHERS):
+        if language != "en" and words < MIN_WORDS_OTHERS:
             return None
         return language

@@ -43,11 +43,17 @@ def emergency_number(region: str | None) -> str | None:
     return str(number) if number else None
 
 
+def in_language(value: Any, language: str | None) -> str:
+    """Wording in the data files is one text, or one per language ("en" first)."""
+    if isinstance(value, dict):
+        return str(value.get(language or "en") or value["en"])
+    return str(value)
+
+
 def emergency_in_words(region: str | None, language: str | None) -> str:
     """'999' in the UK; where the region is not known, how to find it."""
-    unknown = _table()["unknown_emergency"]
-    return emergency_number(region) or str(
-        unknown.get(language or "en") or unknown["en"]
+    return emergency_number(region) or in_language(
+        _table()["unknown_emergency"], language
     )
 
 

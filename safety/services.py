@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from safety.regions import international
+from safety.regions import in_language, international
 
 SERVICES = Path(__file__).with_name("services.yml")
 
@@ -18,13 +18,6 @@ SERVICES = Path(__file__).with_name("services.yml")
 @cache
 def _services() -> tuple[dict[str, Any], ...]:
     return tuple(yaml.safe_load(SERVICES.read_text(encoding="utf-8"))["services"])
-
-
-def in_language(value: Any, language: str | None) -> str:
-    """A service's wording is one text, or one per language ("en" first)."""
-    if isinstance(value, dict):
-        return str(value.get(language or "en") or value["en"])
-    return str(value)
 
 
 def services_for(region: str | None, needs: list[str]) -> list[dict[str, Any]]:

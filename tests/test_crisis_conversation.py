@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from safety.regions import region_from_name
 from tests.conftest import as_read
 from tests.servers import running_assistant
 
@@ -24,9 +25,11 @@ def new_sender() -> str:
     return f"test-{uuid.uuid4().hex}"
 
 
-def text_of(domain, name, region=None):
-    region = {"GB": "UK"}.get(region or "", region)
-    return as_read(domain["responses"][name][0]["text"], None, region)
+def text_of(domain, name, country=None):
+    """The response as read in `country` (the widget's hint, "GB")."""
+    return as_read(
+        domain["responses"][name][0]["text"], None, region_from_name(country)
+    )
 
 
 def buttons(replies):

@@ -10,9 +10,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlg.safety import SafetyNaturalLanguageGenerator
-from safety.regions import emergency_in_words
-from safety.services import crisis_line
-from tests.conftest import ROOT
+from tests.conftest import ROOT, as_read
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +84,9 @@ async def test_the_first_static_response_is_in_the_messages_language(
 
     response = await nlg.generate("utter_crisis_first_response", tracker, "rest")
 
-    assert response["text"] == first_text(
-        real_domain, "utter_crisis_first_response", language=language
-    ).format(
-        emergency_number=emergency_in_words(None, language),
-        crisis_line=crisis_line(None, language),
+    assert response["text"] == as_read(
+        first_text(real_domain, "utter_crisis_first_response", language=language),
+        language,
     )
 
 
@@ -181,11 +177,7 @@ def crisis_variations():
 @pytest.mark.parametrize("text, language", crisis_variations())
 def test_every_crisis_text_fits_two_sms_segments_in_every_region(text, language):
     regions = ["US", "UK", "CA", "AU", "IE", "FR", "DE", "PT", "ES", "IT", None]
-    longest = max(
-        len(text.format(emergency_number=emergency_in_words(region, language),
-                        crisis_line=crisis_line(region, language)))
-        for region in regions
-    )  # fmt: skip
+    longest = max(len(as_read(text, language, region)) for region in regions)
     assert longest <= 320
 
 
@@ -198,12 +190,5 @@ async def test_a_child_is_spoken_to_as_a_young_person(nlg, real_domain, name):
     response = await nlg.generate(name, tracker, "rest")
 
     child = first_text(real_domain, "utter_child_first_response")
-    assert response["text"] == as_read_here(child)
+    assert response["text"] == as_read(child)
     assert "not your fault" in response["text"]
-
-
-def as_read_here(text: str) -> str:
-    return text.format(
-        emergency_number=emergency_in_words(None, None),
-        crisis_line=crisis_line(None, None),
-    )
