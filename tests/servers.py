@@ -7,16 +7,18 @@ import secrets
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import requests
 import yaml
 
 from channels import identity
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "pct-assistant.tar.gz"
 BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
@@ -73,6 +75,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def poll_until(
+    read: Callable[[], T], done: Callable[[T], bool], timeout_s: float = 30
+) -> T:
+    """`read()` once `done` holds for it; for what a server writes after it
+    answers (logs, stores)."""
+    deadline = time.monotonic() + timeout_s
+    while not done(value := read()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still {value!r} after {timeout_s} s")
+        time.sleep(0.1)
+    return value
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> float:
