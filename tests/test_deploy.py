@@ -233,10 +233,13 @@ def test_dockerfile_copies_only_what_exists():
         if line.startswith("COPY ") and "--from=" not in line:
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), line
-    assert (
-        "pip install --no-deps -r requirements.lock"
-        in (DEPLOY / "Dockerfile").read_text()
-    )
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    # exactly the hash-checked runtime lock: no test or lint tools in the image
+    assert "pip install --no-deps --require-hashes -r requirements.lock" in dockerfile
+    instructions = [
+        line for line in dockerfile.splitlines() if not line.startswith("#")
+    ]
+    assert not any("requirements-dev" in line for line in instructions)
 
 
 # --- Kubernetes ---------------------------------------------------------------
