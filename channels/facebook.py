@@ -4,8 +4,10 @@ Rasa 3.6 checks the legacy SHA-1 X-Hub-Signature with `==` (timing leaks the
 digest), answers a wrong signature or verify token with 200, handles only the
 first event of a batch, and posts to Graph API v2.12. Here X-Hub-Signature-256
 is checked in constant time, refusals are 403, every event is handled, and
-calls carry appsecret_proof. Rasa's Messenger parses the events; the routes
-are ours because Rasa's create that Messenger, with its client, inside.
+calls carry appsecret_proof. Each message or postback is passed on once
+(channels/deliveries.py, by its `mid`): one Meta sends again is dropped.
+Rasa's Messenger parses the events; the routes are ours because Rasa's create
+that Messenger, with its client, inside.
 Replies: quick replies as Messenger quick replies (Rasa's button template took
 at most 3 and failed on our tel: links), web links and international numbers
 as template buttons, other contacts as text.
@@ -13,6 +15,7 @@ as template buttons, other contacts as text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -27,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import buttons as kinds
-from channels import disabled, identity, settings
+from channels import deliveries, disabled, identity, settings
 from channels.settings import FacebookSettings
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,13 @@ MAX_QUICK_REPLIES = 13
 def signature_valid(app_secret: str, body: bytes, header: str) -> bool:
     digest = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(f"sha256={digest}".encode(), header.encode())
+
+
+def is_new(request: Request, event: dict[str, Any]) -> bool:
+    """Whether the event is the first delivery of its message or postback."""
+    sent = event.get("message") or event.get("postback") or {}
+    sender = (event.get("sender") or {}).get("id")
+    return deliveries.is_new(request, "facebook", sender, sent.get("mid"))
 
 
 def graph_client(config: FacebookSettings) -> MessengerClient:
@@ -107,20 +117,25 @@ class LinkMessengerOutput(MessengerBot):
 
 
 class _Messenger(Messenger):
-    """Rasa's event parsing, with our Graph client and replies."""
+    """Rasa's event parsing, with our Graph client and replies; passes on the
+    events `is_new` takes."""
 
     def __init__(
         self,
         config: FacebookSettings,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        is_new: Callable[[dict[str, Any]], bool],
     ) -> None:
         super().__init__(config.page_access_token, on_new_message)
         self.client = graph_client(config)
+        self.is_new = is_new
 
     async def handle(self, payload: Any, metadata: dict[str, Any] | None) -> None:
         """Every event of the batch (Rasa returned after the first)."""
         entries = payload.get("entry", []) if isinstance(payload, dict) else []
         for event in (e for entry in entries for e in entry.get("messaging", [])):
+            if not self.is_new(event):
+                continue
             self.last_message = event
             if event.get("message"):
                 await self.message(event, metadata)
@@ -191,7 +206,11 @@ class HardenedFacebookInput(FacebookInput):
             if not signature_valid(config.app_secret, request.body, signature):
                 logger.warning("Facebook request with a bad signature refused")
                 return response.json({"error": "Not signed by Meta."}, status=403)
-            messenger = _Messenger(config, identity.keyed(on_new_message))
+            messenger = _Messenger(
+                config,
+                identity.keyed(on_new_message),
+                functools.partial(is_new, request),
+            )
             await messenger.handle(request.json, self.get_metadata(request))
             return response.text("success")
 

@@ -3,17 +3,20 @@
 Rasa 3.6 already checks Slack's v0 signature (HMAC-SHA256 of the timestamp and
 raw body with the signing secret, compared in constant time) and refuses
 timestamps more than five minutes off. Still missing: a captured request could
-be replayed within those minutes, and a refusal was a 400. Here each signature
-is accepted once, and the URL check gets its challenge back as plain text,
-as Slack documents. Replies: link buttons only for web links (Rasa sent a
-contact's URL back to the bot as the button's value), phone and SMS contacts
-as text, and up to 25 buttons (Rasa dropped them all past 5).
+be replayed within those minutes, Slack's retries of an event were passed on
+again unless their reason was a timeout, and a refusal was a 400. Here, in
+the store every replica shares (channels/deliveries.py), each signature is
+accepted once (a copy is a replay: 401) and each event once, by `event_id`
+(Slack signs a retry anew: it is answered 200 and dropped). The URL check gets
+its challenge back as plain text, as Slack documents. Replies: link buttons
+only for web links (Rasa sent a contact's URL back to the bot as the button's
+value), phone and SMS contacts as text, and up to 25 buttons (Rasa dropped
+them all past 5).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,14 +28,11 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels import buttons as kinds
-from channels import disabled, identity, settings
+from channels import deliveries, disabled, identity, settings
 from channels.settings import SlackSettings
 
 logger = logging.getLogger(__name__)
 
-TIMESTAMP_TOLERANCE_S = 5 * 60  # Rasa's, either side of now
-# A signature stays acceptable for up to twice the tolerance after it arrives.
-REMEMBER_S = 2 * TIMESTAMP_TOLERANCE_S
 MAX_BUTTONS = 25  # Slack's limit for one actions block
 
 
@@ -84,7 +84,6 @@ class HardenedSlackInput(SlackInput):
 
     def __init__(self, config: SlackSettings | None) -> None:
         self.config = config
-        self._seen: dict[str, float] = {}  # signature -> when it arrived
         super().__init__(
             config.bot_token if config else "",
             # Rasa's from_credentials defaults, which its __init__ lacks
@@ -124,10 +123,16 @@ class HardenedSlackInput(SlackInput):
             if not self.signed_once(request):
                 logger.warning("Slack request with a bad or replayed signature refused")
                 return response.json({"error": "Not signed by Slack."}, status=401)
-            event = request.json if request.content_type == "application/json" else {}
-            if isinstance(event, dict) and event.get("type") == "url_verification":
+            body = request.json if request.content_type == "application/json" else {}
+            if not isinstance(body, dict):
+                return None
+            if body.get("type") == "url_verification":
                 # Slack's documented answer; Rasa's was the challenge as a JSON string
-                return response.text(str(event.get("challenge", "")))
+                return response.text(str(body.get("challenge", "")))
+            event = body.get("event")
+            user = event.get("user") if isinstance(event, dict) else None
+            if not deliveries.is_new(request, "slack", user, body.get("event_id")):
+                return response.text("")  # what Rasa answers an event
             return None
 
         return webhook
@@ -136,10 +141,5 @@ class HardenedSlackInput(SlackInput):
         """Rasa's signature and timestamp check, and not seen before."""
         if not self.is_request_from_slack_authentic(request):
             return False
-        now = time.time()
-        self._seen = {s: t for s, t in self._seen.items() if now - t < REMEMBER_S}
         signature = request.headers["X-Slack-Signature"]
-        if signature in self._seen:
-            return False
-        self._seen[signature] = now
-        return True
+        return deliveries.is_new(request, "slack", None, signature)

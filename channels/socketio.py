@@ -1,9 +1,10 @@
 """Rasa's socket.io channel, for the website widget, made stricter.
 
-The stock channel accepts connections from any web page, crashes its handler on
-a malformed event, and drops a button's link when it sends quick replies, so
-the widget cannot show crisis contacts as tap-to-call links. This subclass keeps
-Rasa's blueprint and replaces the two event handlers and the output.
+The stock channel accepts connections from any web page, takes messages of up
+to 1 MB, crashes its handler on a malformed event, and drops a button's link
+when it sends quick replies, so the widget cannot show crisis contacts as
+tap-to-call links. This subclass keeps Rasa's blueprint and replaces the two
+event handlers and the output.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from socketio import AsyncServer
 
-from channels import identity, settings
+from channels import guards, identity, settings
 from channels.buttons import is_link
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ def _metadata(data: dict[str, Any], key: str) -> dict[str, Any] | None:
 
 
 class WebchatInput(SocketIOInput):
-    """Same events and replies as `socketio`; only WEBCHAT_ORIGINS may connect."""
+    """Same events and replies as `socketio`; only WEBCHAT_ORIGINS may connect,
+    with messages no larger than a request body (channels/guards.py)."""
 
     @classmethod
     def name(cls) -> str:
@@ -105,6 +107,8 @@ class WebchatInput(SocketIOInput):
         # Rasa turns engine.io's origin check off; pages elsewhere may not connect.
         sio.eio.cors_allowed_origins = list(settings.webchat().allowed_origins)
         sio.eio.cors_credentials = False  # no cookies, so none to allow
+        # engine.io closes a connection that sends a larger message
+        sio.eio.max_http_buffer_size = guards.MAX_BODY_BYTES
 
         async def invalid(sid: str, problem: str) -> None:
             logger.warning("socket.io event rejected: %s", problem)

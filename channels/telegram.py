@@ -6,6 +6,8 @@ to setWebhook in X-Telegram-Bot-Api-Secret-Token, so here a request without it
 gets 403 before Rasa reads it. Rasa also set the webhook (without a secret)
 from a throwaway event loop each time it built an output channel, leaving the
 bot's HTTP session on a closed loop; here it is set once the server runs.
+Each update is passed on once (channels/deliveries.py, by `update_id`): one
+Telegram sends again is answered "success" and dropped.
 Replies: quick replies and web links as inline buttons, one per row, phone
 and SMS contacts as text; a tapped button is acknowledged so its spinner stops.
 """
@@ -28,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import buttons as kinds
-from channels import disabled, identity, settings
+from channels import deliveries, disabled, identity, settings
 from channels.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -138,10 +140,29 @@ class HardenedTelegramInput(TelegramInput):
             if request.path.endswith("/set_webhook"):  # Rasa's would drop the secret
                 ok = await bot.set_secret_webhook(config)
                 return response.json({"ok": ok}, status=200 if ok else 502)
-            await _acknowledge_button(bot, request.json)
+            update = request.json
+            if not deliveries.is_new(
+                request, "telegram", _chat(update), _field(update, "update_id")
+            ):
+                return response.text("success")  # what Rasa answers an update
+            await _acknowledge_button(bot, update)
             return None
 
         return webhook
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def _chat(update: Any) -> Any:
+    """The chat the update is from: Rasa's sender id."""
+    message = (
+        _field(update, "message")
+        or _field(update, "edited_message")
+        or _field(_field(update, "callback_query"), "message")
+    )
+    return _field(_field(message, "chat"), "id")
 
 
 async def _acknowledge_button(bot: LinkTelegramOutput, update: Any) -> None:

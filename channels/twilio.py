@@ -15,6 +15,8 @@ gets 403. The route is ours; Rasa's TwilioOutput sends. Also:
 - A reply is one message from the number written to (SMS parts can arrive out
   of order), its options numbered; answering a number picks that option.
 - WhatsApp messages have input_channel "whatsapp", SMS "twilio".
+- Each message is passed on once (channels/deliveries.py, by `MessageSid`):
+  one Twilio sends again gets the same empty answer and is dropped.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from channels import buttons as kinds
-from channels import disabled, identity, settings
+from channels import deliveries, disabled, identity, settings
 from channels.settings import TwilioSettings
 
 logger = logging.getLogger(__name__)
@@ -163,6 +165,10 @@ class HardenedTwilioInput(TwilioInput):
                 return response.json({"error": "Not signed by Twilio."}, status=403)
             sender, body = request.form.get("From"), request.form.get("Body")
             if not sender or body is None:
+                return response.empty()
+            if not deliveries.is_new(
+                request, "twilio", sender, request.form.get("MessageSid")
+            ):
                 return response.empty()
             channel = "whatsapp" if sender.startswith(WHATSAPP) else self.name()
             tracker = await request.app.ctx.agent.tracker_store.retrieve(

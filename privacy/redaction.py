@@ -49,6 +49,14 @@ def _digit_run(match: re.Match[str]) -> str:
     return str(marks["phone"] if _is_phone(run) else marks["number"])
 
 
+def _logged_digit_run(match: re.Match[str]) -> str:
+    # a log line's decimals (confidences, times) stay readable
+    run = match.group()
+    if "." in run and not _is_phone(run):
+        return run
+    return _digit_run(match)
+
+
 @functools.lru_cache(maxsize=256)  # a tracker is saved, whole, several times a turn
 def redact(text: str) -> str:
     """The text with each identifier replaced by its placeholder."""
@@ -59,3 +67,11 @@ def redact(text: str) -> str:
     text = URL.sub(marks["url"], text)
     text = IP.sub(marks["ip"], text)
     return DIGIT_RUN.sub(_digit_run, text)
+
+
+def redact_log_line(text: str) -> str:
+    """The text with e-mail addresses, phone numbers and other long numbers
+    replaced: for log lines (privacy/logs.py), which keep links, addresses and
+    decimals, since those name the system rather than a person."""
+    marks = settings()["placeholders"]
+    return DIGIT_RUN.sub(_logged_digit_run, EMAIL.sub(marks["email"], text))

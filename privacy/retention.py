@@ -2,7 +2,9 @@
 
     python -m privacy.retention [--days N] [--endpoints endpoints.yml]
 
-`make purge` runs it; run it daily (cron, or the CronJob in deploy/k8s/).
+`make purge` runs it. A running server purges by itself, at start-up and daily
+(privacy/schedule.py); this is for purging now, or where no server runs (the
+CronJob in deploy/k8s/).
 """
 
 from __future__ import annotations

@@ -7,7 +7,14 @@ keeps as little personal data as it can.
 - When `action_delete_conversation` has run, every stored event of the
   conversation is deleted, and only what came after it (the confirmation) is
   kept.
-- `delete_older_than` backs the retention command (privacy/retention.py).
+- `delete_older_than` backs the retention command (privacy/retention.py) and,
+  in a server, the purge at start-up and every day (privacy/schedule.py).
+- It fails loudly. Rasa wraps every store in one that saves to memory when a
+  save fails, so a store that could not open lost each conversation at the
+  next restart, with one ERROR line as the only sign. This one creates the
+  SQLite file's directory, and a database it cannot write to stops Rasa before
+  it serves anything: `rasa run` exits with status 1 and says why.
+- In a server it also keeps message text out of the logs (privacy/logs.py).
 """
 
 from __future__ import annotations
@@ -16,18 +23,29 @@ import copy
 import logging
 import time
 from collections import deque
+from pathlib import Path
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import ConnectionException
 from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy import func
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from privacy import logs, schedule
 from privacy.redaction import redact
 
 logger = logging.getLogger(__name__)
 
 DELETE_ACTION = "action_delete_conversation"
+PROBE = "privacy.tracker_store:probe"  # the sender of the write test, never kept
+
+
+class StoreUnavailable(ConnectionException):
+    """Rasa's command line prints it and exits with status 1."""
 
 
 def redacted(event: Event) -> Event:
@@ -54,6 +72,40 @@ def deletion_point(tracker: DialogueStateTracker) -> int | None:
 class PrivateSQLTrackerStore(SQLTrackerStore):
     """`type: privacy.tracker_store.PrivateSQLTrackerStore` in endpoints.yml;
     takes the same settings as Rasa's `SQL` store."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        dialect: str = "sqlite",
+        db: str = "rasa.db",
+        in_server: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        # set by the servers' endpoints files: their log rules and daily
+        # purge; the retention command and tests build the store without them
+        if in_server:
+            logs.install()
+        if dialect == "sqlite":
+            _create_directory(db)
+        super().__init__(domain, dialect=dialect, db=db, **kwargs)
+        self._check_writable(db)
+        if in_server:
+            schedule.start(self)
+
+    def _check_writable(self, db: str) -> None:
+        """Write an event and roll it back: Rasa only logs a failure to create
+        the tables, then falls back to memory at the first save."""
+        try:
+            with self.engine.connect() as connection:
+                transaction = connection.begin()
+                connection.execute(
+                    self.SQLEvent.__table__.insert(),
+                    {"sender_id": PROBE, "type_name": PROBE},
+                )
+                transaction.rollback()
+        except SQLAlchemyError as error:
+            reason = error.orig if isinstance(error, DBAPIError) else error
+            raise _unavailable(db, str(reason)) from error
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         point = deletion_point(tracker)
@@ -94,6 +146,25 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return len(senders)
 
 
+def _unavailable(db: str, reason: str) -> StoreUnavailable:
+    message = (
+        f"The conversation store cannot write to {db!r} ({reason}). Rasa does "
+        "not start without it: conversations kept in memory would be lost at "
+        "the next restart. Check `db:` under tracker_store in the endpoints file."
+    )
+    logger.error(message)
+    return StoreUnavailable(message)
+
+
+def _create_directory(db: str) -> None:
+    if db in ("", ":memory:"):
+        return
+    try:
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _unavailable(db, f"cannot create its directory: {error}") from error
+
+
 def from_endpoints(path: str) -> PrivateSQLTrackerStore:
     """The store an endpoints file configures, for commands outside Rasa."""
     config = read_endpoint_config(path, "tracker_store")
@@ -101,4 +172,5 @@ def from_endpoints(path: str) -> PrivateSQLTrackerStore:
         raise SystemExit(
             f"{path}: tracker_store is not {PrivateSQLTrackerStore.__name__}"
         )
-    return PrivateSQLTrackerStore(host=config.url, **config.kwargs)
+    kwargs = {**config.kwargs, "in_server": False}  # it purges when asked
+    return PrivateSQLTrackerStore(host=config.url, **kwargs)

@@ -17,7 +17,8 @@ ENDPOINTS=${ENDPOINTS:-endpoints.yml}
 MODEL=${MODEL:-models/pct-assistant.tar.gz}
 BIN=.venv/bin
 log_dir=$(mktemp -d)
-mkdir -p var  # the conversations (endpoints.yml: tracker_store)
+# Rasa's conversation store creates var/ (endpoints.yml: tracker_store) and
+# deletes old conversations at start-up and daily (privacy/schedule.py).
 
 cleanup() { kill "${web_pid:-}" "${rasa_pid:-}" "$action_pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$log_dir"; }
 trap cleanup EXIT INT TERM

@@ -27,6 +27,11 @@ START_TIMEOUT_S = 180
 # with many conversations can take longer to send, and the action would fail.
 # scripts/run.sh sets the same.
 ACTION_SERVER_ENV = {"SANIC_KEEP_ALIVE_TIMEOUT": "60"}
+# Everything either server can log (plan's debug_logs): Sanic and the other
+# libraries at DEBUG too, and access lines, which the action server writes only
+# with a handler for them (tests/access_log.yml).
+DEBUG_LOGS_ENV = {"LOG_LEVEL_LIBRARIES": "DEBUG", "SANIC_ACCESS_LOG": "true"}
+DEBUG_ACTIONS = ["--debug", "--logging-config-file", "tests/access_log.yml"]
 
 
 @dataclass(frozen=True)
@@ -138,10 +143,14 @@ def plan(
     model: Path = MODEL,
     extra_env: dict[str, str] | None = None,
     endpoints: dict | None = None,
+    actions_package: str = "actions",
+    debug_logs: bool = False,
 ) -> Plan:
     """Free loopback ports, the project's endpoints with the action server on
     its test port and the conversations in a SQLite file in `workdir` (unless
-    `endpoints` replaces `tracker_store`), and a token for the HTTP API."""
+    `endpoints` replaces `tracker_store`), and a token for the HTTP API.
+    `actions_package` is what the action server serves; with `debug_logs` both
+    servers log at DEBUG, libraries too, with access logs."""
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: run `make train` first")
     action_port, rasa_port = free_port(), free_port()
@@ -157,6 +166,7 @@ def plan(
         "SANIC_HOST": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
+        **(DEBUG_LOGS_ENV if debug_logs else {}),
         **(extra_env or {}),
     }
     return Plan(
@@ -164,8 +174,10 @@ def plan(
         rasa_port,
         token,
         env,
-        actions_args(action_port),
-        rasa_args(model, endpoints_file, rasa_port, token),
+        actions_args(action_port, actions_package)
+        + (DEBUG_ACTIONS if debug_logs else []),
+        rasa_args(model, endpoints_file, rasa_port, token)
+        + (["--debug"] if debug_logs else []),
     )
 
 
@@ -179,9 +191,9 @@ def rasa_args(model: Path, endpoints: Path, port: int, token: str) -> list[str]:
     ]  # fmt: skip
 
 
-def actions_args(port: int) -> list[str]:
+def actions_args(port: int, package: str = "actions") -> list[str]:
     return [
-        str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+        str(BIN / "rasa"), "run", "actions", "--actions", package,
         "--port", str(port),
     ]  # fmt: skip
 
@@ -193,13 +205,16 @@ def running_assistant(
     with_actions: bool = True,
     extra_env: dict[str, str] | None = None,
     endpoints: dict | None = None,
+    actions_package: str = "actions",
+    debug_logs: bool = False,
 ) -> Iterator[Assistant]:
     """Action server + Rasa (REST, socket.io, token-protected API) on loopback.
     Without actions, Rasa's action endpoint points at a port nobody listens on.
     `extra_env` sets the variables channels/settings.py reads; `endpoints`
     replaces sections of endpoints.yml (conversations go to a SQLite file in
-    `workdir` unless `tracker_store` is given)."""
-    setup = plan(workdir, model, extra_env, endpoints)
+    `workdir` unless `tracker_store` is given); `actions_package` and
+    `debug_logs` as for `plan`."""
+    setup = plan(workdir, model, extra_env, endpoints, actions_package, debug_logs)
     url = f"http://127.0.0.1:{setup.rasa_port}"
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     with ExitStack() as stack:
@@ -282,11 +297,14 @@ class Deployment:
 
 
 @contextmanager
-def restartable_assistant(workdir: Path, model: Path = MODEL) -> Iterator[Deployment]:
+def restartable_assistant(
+    workdir: Path, model: Path = MODEL, endpoints: dict | None = None
+) -> Iterator[Deployment]:
     """Action server + Rasa as running_assistant starts them, but each can be
     killed and started again on its port, with the same endpoints file and
-    SQLite conversations in `workdir`, as a restart under `make run` would."""
-    setup = plan(workdir, model)
+    SQLite conversations in `workdir` (or as `endpoints` says), as a restart
+    under `make run` would."""
+    setup = plan(workdir, model, endpoints=endpoints)
     actions = Service(
         setup.actions_args,
         f"http://127.0.0.1:{setup.action_port}/health",

@@ -8,6 +8,7 @@ import uuid
 import pytest
 import requests
 
+from channels.guards import MAX_BODY_BYTES
 from tests.conftest import as_read
 
 NORMAL = "why do i cry after sex?"
@@ -149,7 +150,7 @@ def test_unusual_senders_get_their_own_working_conversation(sender, assistant, d
     "sender",
     [
         "x" * 129,
-        "x" * 100_000,
+        "x" * 60_000,  # long, but the body is within the limit
         "   ",
         "a\x00b",
         "a\nb",
@@ -235,9 +236,11 @@ def test_typed_intent_syntax_never_crashes(message, assistant, domain):
     assert answers_normally(assistant, domain, sender)
 
 
-def test_a_100_kb_message_is_answered_and_stored_whole(assistant, domain):
+def test_a_message_just_under_the_body_limit_is_answered_and_stored_whole(
+    assistant, domain
+):
     sender = new_sender()
-    message = "why do i cry after sex? " + "a" * 100_000
+    message = "why do i cry after sex? " + "a" * (MAX_BODY_BYTES - 200)
 
     replies = assistant.say(sender, message)
 
@@ -245,6 +248,15 @@ def test_a_100_kb_message_is_answered_and_stored_whole(assistant, domain):
     stored = [e for e in assistant.tracker(sender)["events"] if e["event"] == "user"]
     assert stored[-1]["text"] == message
     assert answers_normally(assistant, domain, sender)
+
+
+def test_a_body_over_the_limit_gets_413_and_nothing_else_changes(assistant, domain):
+    body = {"sender": new_sender(), "message": "a" * MAX_BODY_BYTES}
+
+    reply = requests.post(webhook(assistant), json=body, timeout=30)
+
+    assert reply.status_code == 413
+    assert answers_normally(assistant, domain)
 
 
 def test_a_request_cannot_pose_as_another_channel(assistant):

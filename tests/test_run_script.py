@@ -1,6 +1,7 @@
 """What `make run` (scripts/run.sh) exposes: Rasa's HTTP API only with a token
 or JWT secret, CORS only for configured origins, every server on loopback, and
-models only from the local models folder."""
+no model but the one it started with (tests/test_model_guard.py walks every
+route)."""
 
 from __future__ import annotations
 
@@ -170,7 +171,7 @@ def test_only_the_configured_origins_may_call_rasa(secured_run, origin, allowed)
         ({"model_file": "models/pct-assistant.tar.gz"}, 204),
     ],
 )
-def test_models_load_only_from_the_models_folder(secured_run, body, status):
+def test_only_the_model_it_started_with_loads(secured_run, body, status):
     reply = requests.put(
         f"{secured_run.rasa}/model",
         params={"token": "a-token"},
