@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MODEL := models/pct-assistant.tar.gz
 WIDGET := web/vendor/rasa-webchat.js
+# axe-core, the accessibility checker of the widget tests (never served to users)
+AXE := tests/vendor/axe.min.js
 # Everything a trained model depends on: retrain only when one of these changed.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data components safety -name '*.yml' -o -name '*.py' 2>/dev/null)
 RASA := $(BIN)/rasa
@@ -22,11 +24,14 @@ help: ## list the targets
 
 install: $(INSTALLED) $(WIDGET) ## create .venv (Python 3.10) with the pinned dependencies, vendor the widget
 
-$(INSTALLED): requirements.lock scripts/install.sh scripts/build_spacy_pipeline.py
+$(INSTALLED): requirements.lock requirements-dev.lock scripts/install.sh scripts/build_spacy_pipeline.py
 	scripts/install.sh
 
-$(WIDGET): scripts/vendor_widget.sh
+$(WIDGET): scripts/vendor_widget.sh scripts/npm_fetch.sh
 	scripts/vendor_widget.sh
+
+$(AXE): scripts/vendor_axe.sh scripts/npm_fetch.sh
+	scripts/vendor_axe.sh
 
 browser: ## Debian's Chromium for the widget tests
 	scripts/install_browser.sh
@@ -50,7 +55,7 @@ shell: $(MODEL) ## chat in the terminal
 validate: $(INSTALLED) ## check domain, data and stories for conflicts (warnings fail)
 	$(BIN)/python scripts/validate_data.py
 
-test-unit: $(MODEL) $(WIDGET) browser services ## the pytest suite (starts its own servers and browser)
+test-unit: $(MODEL) $(WIDGET) $(AXE) browser services ## the pytest suite (starts its own servers and browser)
 	$(BIN)/pytest
 
 test-stories: $(MODEL) ## test stories against the trained model
@@ -71,7 +76,7 @@ format: $(INSTALLED) ## apply ruff's formatter and fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lock: ## re-resolve requirements.in into requirements.lock
+lock: ## re-resolve requirements(-dev).in into the hash-pinned requirements(-dev).lock
 	scripts/lock.sh
 
 purge: $(INSTALLED) ## delete conversations older than the retention period (privacy/settings.yml)
@@ -82,4 +87,4 @@ screenshots: ## refresh docs/ screenshots from the last widget test run
 	mkdir -p docs && cp results/screenshots/widget-*.png docs/
 
 clean: ## remove build outputs (models, results, .venv) and stored conversations (var/)
-	rm -rf models results web/vendor var $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf models results web/vendor tests/vendor var $(VENV) .pytest_cache .mypy_cache .ruff_cache

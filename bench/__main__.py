@@ -1,6 +1,6 @@
 """Run every benchmark, print the figures, and write them to bench/results/.
-`python -m bench --only load` (or `--only safety`) measures that part alone,
-with the model in models/, and updates only its section."""
+`python -m bench --only load` (or `--only safety`, `--only paths`) measures
+that part alone, with the model in models/, and updates only its section."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench import accuracy, load, safety, serving
+from bench import accuracy, load, paths, safety, serving
 from bench.report import markdown, summary
 from tests.servers import MODEL, running_assistant
 
@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "README.md"
 FIGURES = re.compile(r"(<!-- bench:figures -->\n).*?(<!-- /bench:figures -->)", re.S)
+PATH_TABLE = re.compile(r"(<!-- bench:paths -->\n).*?(<!-- /bench:paths -->)", re.S)
 
 
 def machine() -> dict[str, Any]:
@@ -71,9 +72,11 @@ def write(results: dict[str, Any]) -> None:
     report = markdown(results)
     (RESULTS / "results.md").write_text(report)
     figures = "\n".join(summary(results))
-    README.write_text(
-        FIGURES.sub(lambda m: f"{m[1]}{figures}\n{m[2]}", README.read_text())
-    )
+    readme = FIGURES.sub(lambda m: f"{m[1]}{figures}\n{m[2]}", README.read_text())
+    if "paths" in results:
+        table = "\n".join(paths.table(results["paths"]))
+        readme = PATH_TABLE.sub(lambda m: f"{m[1]}{table}\n{m[2]}", readme)
+    README.write_text(readme)
     print(report)
 
 
@@ -92,6 +95,8 @@ def everything() -> dict[str, Any]:
         with running_assistant(work, model) as assistant:
             served = serving.measure(assistant)
             safety_sets = safety.measure(assistant)
+            print("what each safety path sends, by region ...", flush=True)
+            received = paths.measure(assistant)
             print("load: 50 conversations at once, REST and socket.io ...", flush=True)
             crowded = load.measure(assistant)
     return {
@@ -99,12 +104,13 @@ def everything() -> dict[str, Any]:
         "training_s": round(train_s, 1),
         "intent_classification": scores,
         "safety": safety_sets,
+        "paths": received,
         **served,
         "load": crowded,
     }
 
 
-PARTS = {"load": load.measure, "safety": safety.measure}
+PARTS = {"load": load.measure, "paths": paths.measure, "safety": safety.measure}
 
 
 def one_part(name: str) -> dict[str, Any]:

@@ -10,19 +10,10 @@ PACKAGE=rasa-webchat@1.0.1
 INTEGRITY=sha512-Ld1zVJvTAaTrs6A5p8t70agNNrKYRyXlvqXZRgBoDvKKUXbA0jhJKECi5bdPGlaR6jsmqWtVylHS+YqIqo0x8w==
 OUT=web/vendor/rasa-webchat.js
 
-command -v npm >/dev/null || {
-    echo "npm is missing: install Node.js 18 or newer (Debian: apt-get install nodejs npm)." >&2
-    exit 1
-}
+source scripts/npm_fetch.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tarball=$(cd "$tmp" && npm pack --silent "$PACKAGE")
-actual="sha512-$(openssl dgst -sha512 -binary "$tmp/$tarball" | base64 -w0)"
-if [ "$actual" != "$INTEGRITY" ]; then
-    echo "$PACKAGE: integrity mismatch (got $actual)" >&2
-    exit 1
-fi
-tar -xzf "$tmp/$tarball" -C "$tmp" package/lib/index.js package/LICENSE
+fetch_verified "$PACKAGE" "$INTEGRITY" "$tmp" package/lib/index.js package/LICENSE
 mkdir -p web/vendor
 sed -E 's#@import url\(https?://[^)]*\);?##g' "$tmp/package/lib/index.js" > "$OUT.tmp"
 if grep -q 'fonts.googleapis' "$OUT.tmp"; then

@@ -12,13 +12,29 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import (
+    BrowserContext,
+    Locator,
+    Page,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from tests.web import ROOT, chromium, demo_page
 
 SCREENSHOTS = ROOT / "results" / "screenshots"
 EXIT_URL = "https://www.bbc.co.uk/weather"
 REPLY_TIMEOUT_MS = 30_000
+CRISIS_MESSAGE = "i want to kill myself"
+SAMARITANS = 'a.rw-reply[href="tel:116123"]'
+# A keyboard user gives up long before this many presses.
+MAX_TAB_PRESSES = 40
+# axe-core, vendored by scripts/vendor_axe.sh (outside web/: never served).
+AXE = ROOT / "tests" / "vendor" / "axe.min.js"
+# The WCAG 2.0 and 2.1 A and AA rules; and the best-practice ones, which alone
+# check that headings do not skip levels and that all content is in landmarks.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 # Captured before any script of the page runs: what survived from earlier visits.
 STORAGE_AT_LOAD = """
 window.__storageAtLoad = {
@@ -99,6 +115,59 @@ def first_sentence(domain, response: str) -> str:
     return domain["responses"][response][0]["text"].split(". ")[0]
 
 
+def show_crisis_turn(page: Page, domain) -> None:
+    ask(page, CRISIS_MESSAGE)
+    wait_for_crisis_turn(page, domain)
+
+
+def wait_for_crisis_turn(page: Page, domain) -> None:
+    """Wait until the whole crisis turn is on screen: the tap-to-call links
+    and, in its last bubble, the 'Get help now' reply."""
+    expect(page.locator(SAMARITANS)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    help_now = domain["responses"]["utter_keep_talking"][0]["buttons"][0]["title"]
+    expect(page.locator(".rw-reply", has_text=help_now)).to_be_visible(
+        timeout=REPLY_TIMEOUT_MS
+    )
+
+
+def tab_to(page: Page, target: Locator, key: str = "Tab") -> None:
+    """Press Tab (or Shift+Tab) until `target` has focus, as a keyboard user
+    would, and fail if it takes more than MAX_TAB_PRESSES."""
+
+    def focused() -> bool:
+        return target.evaluate("element => element === document.activeElement")
+
+    for _ in range(MAX_TAB_PRESSES):
+        if focused():
+            return
+        page.keyboard.press(key)
+    assert focused(), f"{MAX_TAB_PRESSES} presses of {key} never reached {target}"
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's violations on the whole page, nothing excluded."""
+    if not AXE.exists():
+        pytest.fail(
+            f"{AXE} is missing: run scripts/vendor_axe.sh (make test-unit does)"
+        )
+    # Evaluated through the DevTools protocol: the page's CSP refuses inline
+    # scripts, and loosening it (bypass_csp) would test a different page.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    return result["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"])
+        for v in violations
+    )
+
+
 def test_question_gets_curated_answer_and_a_button_leads_on(
     page, domain, outside_requests, console_errors
 ):
@@ -133,17 +202,13 @@ def test_crisis_message_shows_local_tap_to_call_and_text_links(page, domain):
     open_chat(page)
     before = page.locator(".rw-response").count()
 
-    ask(page, "i want to kill myself")
+    show_crisis_turn(page, domain)
 
     # a British time zone and locale: the UK's services, as links a phone dials
-    samaritans = page.locator('a.rw-reply[href="tel:116123"]')
-    expect(samaritans).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    samaritans = page.locator(SAMARITANS)
+    expect(samaritans).to_be_visible()
     expect(page.locator('a.rw-reply[href^="sms:85258"]')).to_be_visible()
     expect(page.locator(".rw-response", has_text="999").first).to_be_visible()
-    help_now = domain["responses"]["utter_keep_talking"][0]["buttons"][0]["title"]
-    expect(page.locator(".rw-reply", has_text=help_now)).to_be_visible(
-        timeout=REPLY_TIMEOUT_MS
-    )
     # the whole crisis turn: at most three bubbles
     assert page.locator(".rw-response").count() - before <= 3
     samaritans.evaluate("link => link.scrollIntoView({block: 'center'})")
@@ -251,6 +316,57 @@ def test_keyboard_only_chat_with_announced_answers(page, domain):
     expect(page.locator(".rw-new-message")).to_have_attribute(
         "aria-label", re.compile(".+")
     )
+
+
+def test_keyboard_reaches_and_activates_every_link_and_reply_of_a_crisis_turn(
+    page, domain, outside_requests
+):
+    tab_to(page, page.locator(".rw-launcher"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".rw-response").first).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    tab_to(page, page.locator(".rw-new-message"))
+    page.keyboard.type(CRISIS_MESSAGE)
+    page.keyboard.press("Enter")
+    expect(page.locator(".rw-client")).to_have_text([CRISIS_MESSAGE])
+    wait_for_crisis_turn(page, domain)
+    controls = page.locator(".rw-from-response").last.locator(".rw-reply").all()
+    hrefs = [control.get_attribute("href") for control in controls]
+    # the contacts as links, then one quick reply: choosing it starts a new turn
+    *links, quick_reply = controls
+    assert "tel:116123" in hrefs[:-1] and None not in hrefs[:-1]
+    assert hrefs[-1] is None
+
+    # back from the text box with Shift+Tab: each one in turn, last to first
+    for control in reversed(controls):
+        tab_to(page, control, "Shift+Tab")
+    # then forward with Tab: Enter on a link makes the browser request its
+    # tel:/sms: URL, which it hands to the phone's dialler or messages app
+    # (headless Chromium has none: nothing is dialled)
+    for link, href in zip(links, hrefs[:-1], strict=True):
+        tab_to(page, link)
+        with page.context.expect_event("request", lambda r, href=href: r.url == href):
+            page.keyboard.press("Enter")
+    assert outside_requests == []  # no host saw any of it
+
+    # the quick reply sends its message and gets the next answer
+    title = quick_reply.inner_text()
+    tab_to(page, quick_reply)
+    page.keyboard.press("Enter")
+    expect(page.locator(".rw-client").last).to_have_text(title)
+    answer = first_sentence(domain, "utter_get_help_now")
+    expect(page.locator(".rw-response", has_text=answer)).to_be_visible(
+        timeout=REPLY_TIMEOUT_MS
+    )
+    expect(page.locator("#chat-announcer")).to_contain_text(answer)
+
+
+def test_a_crisis_turn_on_screen_has_no_accessibility_violations(page, domain):
+    open_chat(page)
+    show_crisis_turn(page, domain)
+
+    violations = axe_violations(page)
+
+    assert violations == [], describe(violations)
 
 
 def test_page_allows_no_third_party_host(page, page_url):

@@ -54,29 +54,45 @@
     });
   }
 
-  // the widget's icon-only buttons and its text box have no accessible name
+  // rasa-webchat 1.0.1 has no props for these, so they are set on its DOM as
+  // it renders: its icon-only buttons and its text box have no accessible
+  // name, and its title is an <h4> right under the page's <h1>, which would
+  // make heading navigation skip two levels.
   function label(root) {
     root.querySelectorAll(".rw-launcher, .rw-close-button").forEach(function (button) {
       button.setAttribute("aria-label", chat.dataset.launcherLabel);
     });
+    root.querySelectorAll(".rw-send").forEach(function (button) {
+      button.setAttribute("aria-label", chat.dataset.sendLabel);
+    });
     root.querySelectorAll(".rw-new-message").forEach(function (box) {
       box.setAttribute("aria-label", chat.dataset.inputLabel);
+    });
+    root.querySelectorAll(".rw-title").forEach(function (title) {
+      title.setAttribute("aria-level", "2");
+    });
+  }
+
+  // What each bubble said when it was last announced. The widget may render a
+  // bubble empty (its typing indicator) and fill it later, or reuse one, so
+  // each pass looks for bubbles whose text is new rather than for added nodes.
+  var announced = new WeakMap();
+
+  function announceNewAnswers(root) {
+    root.querySelectorAll(".rw-response").forEach(function (response) {
+      var text = response.textContent.trim();
+      if (!text || announced.get(response) === text) return;
+      announced.set(response, text);
+      announce(text);
     });
   }
 
   function watch(root) {
-    new MutationObserver(function (mutations) {
+    new MutationObserver(function () {
       label(root);
-      mutations.forEach(function (mutation) {
-        mutation.addedNodes.forEach(function (node) {
-          if (node.nodeType !== Node.ELEMENT_NODE) return;
-          node.querySelectorAll(".rw-reply").forEach(makeKeyboardFriendly);
-          if (node.matches(".rw-reply")) makeKeyboardFriendly(node);
-          var responses = node.matches(".rw-response") ? [node] : node.querySelectorAll(".rw-response");
-          responses.forEach(function (response) { announce(response.textContent); });
-        });
-      });
-    }).observe(root, { childList: true, subtree: true });
+      root.querySelectorAll(".rw-reply").forEach(makeKeyboardFriendly);
+      announceNewAnswers(root);
+    }).observe(root, { childList: true, subtree: true, characterData: true });
   }
 
   var socketUrl = document.querySelector('meta[name="chat-socket-url"]').content;
