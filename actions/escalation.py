@@ -27,6 +27,7 @@ RELATIONSHIP_TOPICS = {"cause_relationship", "couples_therapy", "talk_to_partner
 CRISIS_NEEDS = ["crisis_line", "child_protection", "sexual_assault", "domestic_abuse"]
 ADULT_ONLY_NEEDS = {"sexual_assault", "domestic_abuse"}
 CHECK_IN_ANSWERS = {"affirm", "unsure"}  # a yes, or not a no, to the check-in
+NOT_SAFE_ANSWERS = {"deny", "unsure"}  # to "do you feel safe with them?"
 # A turn sends at most 5 buttons: these, and "Get help now".
 MAX_SERVICE_BUTTONS = 4
 # The services message's lines, so that with its sentence about the country it
@@ -61,7 +62,7 @@ def latest_intent(tracker: Tracker) -> str:
 def detected_kinds(tracker: Tracker) -> list[str]:
     """The kinds of risk the latest turn shows: the detector's findings, else
     those of a safety intent sent by a button, else those of a yes to the
-    check-in question."""
+    check-in question, else those of a no to "do you feel safe with them?"."""
     safety = taxonomy.load()
     message = tracker.latest_message
     risk = message.get("risk") or {}
@@ -75,21 +76,25 @@ def detected_kinds(tracker: Tracker) -> list[str]:
         and tracker.get_slot("pending_question") == "safety_check"
     ):
         return list(safety.check_in_yes_kinds)
+    if (
+        intent in NOT_SAFE_ANSWERS
+        and tracker.get_slot("pending_question") == "safe_with_partner"
+    ):
+        return list(safety.partner_unsafe_kinds)
     return []
 
 
 def send_resources(
     dispatcher: CollectingDispatcher,
-    level: str,
     needs: list[str],
     region: str | None,
     language: str | None,
 ) -> None:
     """At most two messages after the rule's first response (a crisis turn is
-    at most three): the services that fit the problem as link buttons, crisis
-    services first and therapists only below crisis level, then an invitation
-    to keep talking."""
-    urgent = [n for n in needs if n in CRISIS_NEEDS] if level == "crisis" else []
+    at most three): the services that fit the problem as link buttons, or
+    therapists where none is needed, then an invitation to keep talking."""
+    # below crisis level only a kind such as a past assault has these needs
+    urgent = [n for n in needs if n in CRISIS_NEEDS]
     if "child_protection" in urgent:
         # a child gets child protection, not adult assault or abuse lines
         urgent = [n for n in urgent if n not in ADULT_ONLY_NEEDS]
@@ -194,9 +199,17 @@ class ActionEscalateToTherapist(Action):
             # the most urgent contact, and these services were sent already
             dispatcher.utter_message(response="utter_keep_talking")
         else:
-            send_resources(dispatcher, level, needs, region, language)
-        # the crisis first responses end with "Are you safe right now?"
-        asked_if_safe = level == "crisis" and not asked_for_help
+            send_resources(dispatcher, needs, region, language)
+        # the crisis first responses end with "Are you safe right now?", but
+        # not those about someone else or the past
+        asked_if_safe = (
+            level == "crisis"
+            and not asked_for_help
+            and all(
+                safety.kinds[k].asks_if_safe
+                for k in safety.kinds_of_intent(latest_intent(tracker))
+            )
+        )
         events: list[EventType] = [
             SlotSet("distress_level", level),
             SlotSet("help_needs", needs),

@@ -26,10 +26,9 @@ class ActionSetRegion(Action):
         if region is None:
             dispatcher.utter_message(response="utter_ask_region")
             return []
-        level = tracker.get_slot("distress_level")
-        if level:
+        if tracker.get_slot("distress_level"):
             needs = list(tracker.get_slot("help_needs") or ["therapist"])
-            send_resources(dispatcher, level, needs, region, language_of(tracker))
+            send_resources(dispatcher, needs, region, language_of(tracker))
         else:
             dispatcher.utter_message(
                 response="utter_region_noted", region_name=region_name(region)

@@ -161,14 +161,18 @@ class RiskDetectorComponent(GraphComponent):
     ) -> RiskDetectorComponent:
         return cls({**cls.get_default_config(), **config}, model_storage, resource)
 
-    def _settings(self, lexicon: Lexicon) -> Settings:
+    def _settings(self, lexicon: Lexicon, labels: set[str]) -> Settings:
         """The config, and what the lexicon and the taxonomy fix: the kinds,
-        the classes, and every language's negations for the text model."""
+        the classes (those the training data has examples of), and every
+        language's negations for the text model."""
         files = lexicon.files
         learnt = {f.name for f in fields(Settings)} & set(self._config)
         return Settings(
             kinds=tuple(sorted({k for f in files for k in (*f.kinds, *f.hints)})),
-            classes=(taxonomy.NO_RISK, *sorted(set(self._taxonomy.classes.values()))),
+            classes=(
+                taxonomy.NO_RISK,
+                *sorted(set(self._taxonomy.classes.values()) & labels),
+            ),
             negations=tuple(sorted({normalise(w) for f in files for w in f.negations})),
             clause_breaks=tuple(
                 sorted({normalise(w) for f in files for w in f.clause_breaks})
@@ -184,7 +188,8 @@ class RiskDetectorComponent(GraphComponent):
             if m.get(TEXT)
             and (label := self._taxonomy.risk_class(str(m.get(INTENT)))) is not None
         ]
-        self._model = train(self._settings(lexicon), examples, lexicon.find)
+        settings = self._settings(lexicon, {label for _, label in examples})
+        self._model = train(settings, examples, lexicon.find)
         self._lexicon_files = lexicon.files
         self._persist()
         return self._resource

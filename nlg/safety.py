@@ -7,12 +7,14 @@ send alike):
   variation, so even the rules' first, static response is in Spanish for a
   Spanish message, with no action server;
 - for the person's region: the `region` slot, or the channel's hint, fills
-  {emergency_number} and {crisis_line} (safety/regions.yml,
+  {emergency_number}, {crisis_line} and {abuse_line} (safety/regions.yml,
   safety/services.yml), so a static response names 999 and Samaritans in
   the UK, 911 and 988 in the US, and how to find them elsewhere;
 - a young person who gets the ordinary answer also gets one youth-support line
   (utter_youth_support, safety/age.yml), and a child on the child-protection
   path a first response written for a young person;
+- the answer to a calm question that used words of risk ("is it dissociation
+  if i feel numb") ends with one gentle offer of support (utter_gentle_support);
 - once action_escalate_to_therapist has set `distress_level`, every response
   that offers quick replies also offers "Get help now" (utter_keep_talking's
   button, in the same language).
@@ -30,7 +32,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from safety import taxonomy
 from safety.regions import emergency_in_words, region_from_hints
-from safety.services import crisis_line
+from safety.services import first_line
 
 # A child on the child-protection path is spoken to as a young person.
 CHILD_VERSION = {
@@ -40,6 +42,7 @@ CHILD_VERSION = {
 HELP_BUTTON_SOURCE = "utter_keep_talking"
 HELP_PAYLOAD = "/get_help"
 YOUTH_SUPPORT = "utter_youth_support"
+GENTLE_SUPPORT = "utter_gentle_support"
 RISK = "risk"  # the RiskDetector's parse-data key
 
 
@@ -63,8 +66,9 @@ class SafetyNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         response = self.generate_from_slots(
             utter_action, slots, output_channel, **kwargs
         )
-        if response and risk.get("youth") and _first_reply_to(tracker):
-            response = self._with_youth_support(response, slots, output_channel)
+        line = added_line(risk)
+        if response and line and _first_reply_to(tracker):
+            response = self._with_line(response, line, slots, output_channel)
         return response
 
     def generate_from_slots(
@@ -92,13 +96,28 @@ class SafetyNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         buttons = (source or {}).get("buttons") or []
         return dict(next(b for b in buttons if b["payload"] == HELP_PAYLOAD))
 
-    def _with_youth_support(
-        self, response: dict[str, Any], slots: dict[str, Any], output_channel: str
+    def _with_line(
+        self,
+        response: dict[str, Any],
+        line: str,
+        slots: dict[str, Any],
+        output_channel: str,
     ) -> dict[str, Any]:
-        youth = self._random_response_for(YOUTH_SUPPORT, output_channel, slots) or {}
-        text = "\n\n".join(t for t in (response.get("text"), youth.get("text")) if t)
-        buttons = [*(response.get("buttons") or []), *(youth.get("buttons") or [])]
+        added = self._random_response_for(line, output_channel, slots) or {}
+        text = "\n\n".join(t for t in (response.get("text"), added.get("text")) if t)
+        buttons = [*(response.get("buttons") or []), *(added.get("buttons") or [])]
         return {**response, "text": text, "buttons": buttons}
+
+
+def added_line(risk: dict[str, Any]) -> str | None:
+    """The line a first reply to this message ends with: a young person's
+    support line, or a gentle offer after the answer to a calm question that
+    used words of risk."""
+    if risk.get("youth"):
+        return YOUTH_SUPPORT
+    if risk.get("gentle"):
+        return GENTLE_SUPPORT
+    return None
 
 
 def context_slots(
@@ -118,8 +137,16 @@ def context_slots(
         **slots,
         "language": language,
         "region": region,
+        **regional_wording(region, language),
+    }
+
+
+def regional_wording(region: str | None, language: str | None) -> dict[str, str]:
+    """What a static response fills in for the person's region."""
+    return {
         "emergency_number": emergency_in_words(region, language),
-        "crisis_line": crisis_line(region, language),
+        "crisis_line": first_line("crisis_line", region, language),
+        "abuse_line": first_line("domestic_abuse", region, language),
     }
 
 

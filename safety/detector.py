@@ -32,6 +32,9 @@ class Decision:
     signal: bool  # anything at all suggested risk
     language: str | None
     youth: bool  # a young person who gets the ordinary answer and a youth line
+    # an answer to a message with words of risk ("numb", "dead"), even negated
+    # or figurative: it ends with one gentle offer of support
+    gentle: bool
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "score": round(self.score, 4)}
@@ -51,7 +54,11 @@ class RiskDetector:
         scored = self.model.score(text, evidence)
         age = self.age_policy.find(text)
         thresholds = self.model.thresholds
-        kinds = self._kinds(scored) | evidence.kinds(PHRASE)
+        kinds = self._kinds(scored)
+        # "she wants to die": when the text is about someone else at risk, the
+        # lexicon's phrases describe them, not the writer
+        covered = self.taxonomy.covered_by(kinds)
+        kinds |= evidence.kinds(PHRASE) - covered
         signal = scored.risk >= thresholds.signal or bool(evidence.kinds(PHRASE))
         if age.verdict == CHILD_PROTECTION:
             outcome, kinds = ESCALATE, kinds | {self.taxonomy.child_kind}
@@ -74,6 +81,7 @@ class RiskDetector:
             signal=signal,
             language=self.languages.guess(text, evidence),
             youth=age.verdict == YOUTH and outcome == ANSWER,
+            gentle=outcome == ANSWER and (signal or bool(evidence.matches)),
         )
 
     def _kinds(self, scored: Scored) -> set[str]:

@@ -20,6 +20,10 @@ class Kind:
     level: str
     intent: str
     needs: tuple[str, ...]
+    asks_if_safe: bool  # a crisis kind's first response asks "are you safe?"
+    # kinds whose lexicon phrases, in a message of this kind, describe another
+    # person ("she wants to die"), not the writer
+    covers: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Taxonomy:
     unlabelled: frozenset[str]
     check_in_intent: str
     check_in_yes_kinds: tuple[str, ...]
+    partner_unsafe_kinds: tuple[str, ...]
     check_in_again_after_rise: float
     help_intent: str
     child_kind: str
@@ -50,6 +55,10 @@ class Taxonomy:
         ordered = [k for k in self.kinds.values() if k.name in wanted]
         urgent = max(ordered, key=lambda k: self.levels.index(k.level))
         return urgent.intent
+
+    def covered_by(self, kinds: Iterable[str]) -> set[str]:
+        """The kinds these kinds' messages only describe in someone else."""
+        return {c for k in kinds if k in self.kinds for c in self.kinds[k].covers}
 
     def needs_for(self, kinds: Iterable[str]) -> list[str]:
         """Kinds of help, most urgent kind first, without repeats."""
@@ -85,7 +94,14 @@ class Taxonomy:
 def load(path: Path = TAXONOMY) -> Taxonomy:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     kinds = {
-        name: Kind(name, k["level"], k["intent"], tuple(k["needs"]))
+        name: Kind(
+            name,
+            k["level"],
+            k["intent"],
+            tuple(k["needs"]),
+            asks_if_safe=bool(k.get("asks_if_safe", True)),
+            covers=frozenset(k.get("covers", ())),
+        )
         for name, k in raw["kinds"].items()
     }
     taxonomy = Taxonomy(
@@ -95,6 +111,7 @@ def load(path: Path = TAXONOMY) -> Taxonomy:
         unlabelled=frozenset(raw["unlabelled"]),
         check_in_intent=str(raw["check_in_intent"]),
         check_in_yes_kinds=tuple(raw["check_in_yes_kinds"]),
+        partner_unsafe_kinds=tuple(raw["partner_unsafe_kinds"]),
         check_in_again_after_rise=float(raw["check_in_again_after_rise"]),
         help_intent=str(raw["help_intent"]),
         child_kind=str(raw["child_kind"]),
@@ -113,7 +130,9 @@ def _check(taxonomy: Taxonomy) -> None:
         *taxonomy.classes.values(),
         taxonomy.child_kind,
         *taxonomy.check_in_yes_kinds,
+        *taxonomy.partner_unsafe_kinds,
     ]
+    named += [c for kind in taxonomy.kinds.values() for c in kind.covers]
     for name in named:
         if name not in taxonomy.kinds:
             raise ValueError(f"{TAXONOMY}: {name!r} is no kind")

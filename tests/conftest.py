@@ -12,8 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, BotUttered, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 
-from safety.regions import emergency_in_words
-from safety.services import crisis_line
+from nlg.safety import regional_wording
 from tests.fake_platforms import FakePlatforms
 from tests.servers import free_port, running_assistant
 
@@ -22,11 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def as_read(text: str, language: str | None = None, region: str | None = None) -> str:
     """A response text as a person in `region` reads it: nlg/safety.py fills in
-    the region's emergency number and crisis line."""
-    return text.format(
-        emergency_number=emergency_in_words(region, language),
-        crisis_line=crisis_line(region, language),
-    )
+    the region's emergency number, crisis line and abuse line."""
+    return text.format(**regional_wording(region, language))
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,7 @@ def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
 ):
     sender = new_sender()
 
-    offer = assistant.say(sender, "zxqv plorp wibble")
+    offer = assistant.say(sender, "fnord blarg quux")
     assert texts(offer) == [answer(domain, "utter_ask_affirmation")]
     assert payloads(offer)[-2:] == ["/out_of_scope", "/express_distress"]
     assert 3 <= len(payloads(offer)) <= 5
@@ -89,7 +89,7 @@ def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
 
 def test_im_not_okay_on_the_menu_leads_to_support(assistant, domain):
     sender = new_sender()
-    assistant.say(sender, "zxqv plorp wibble")
+    assistant.say(sender, "fnord blarg quux")
 
     replies = assistant.say(sender, "/express_distress")
 
@@ -99,7 +99,7 @@ def test_im_not_okay_on_the_menu_leads_to_support(assistant, domain):
 
 def test_picking_a_suggested_topic_answers_it(assistant, domain):
     sender = new_sender()
-    offer = assistant.say(sender, "zxqv plorp wibble")
+    offer = assistant.say(sender, "fnord blarg quux")
 
     replies = assistant.say(sender, payloads(offer)[0])
 

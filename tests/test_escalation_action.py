@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.escalation import ActionEscalateToTherapist
 from actions.region import ActionSetRegion
 from safety.regions import region_from_name
+from safety.services import services_for
 from tests.conftest import user_says
 
 
@@ -87,14 +90,6 @@ def names(dispatcher):
             [["utter_services_here", "The Hotline: Call 1-800-799-7233",
               "The Hotline: Text START to 88788", "The Hotline: Chat online",
               "RAINN: Call 1-800-656-4673"],
-             ["utter_keep_talking"]],
-        ),
-        (
-            distress_turn("report_sexual_assault", ["assault"], "crisis", entities=["uk"]),
-            "UK",
-            # the UK's nations have different services: each is named
-            [["utter_services_here", "Rape Crisis: Phone or chat online",
-              "Rape Crisis Scotland: Call 08088 01 03 02", "NI helpline: Call 0808 802 1414"],
              ["utter_keep_talking"]],
         ),
         (
@@ -286,3 +281,103 @@ async def test_the_services_speak_the_persons_language_where_they_can(
     assert "sms:988?body=AYUDA" in [b["url"] for m in dispatcher.messages
                                     for b in m.get("buttons", [])]  # fmt: skip
     assert SlotSet("language", "es") in events
+
+
+@pytest.mark.parametrize(
+    "turn, level, expected",
+    [
+        (
+            distress_turn("report_someone_at_risk", ["someone_else"], "crisis",
+                          entities=["usa"]),
+            "crisis",
+            [["utter_services_here", "Call 988", "Text 988", "Chat online"],
+             ["utter_keep_talking"]],
+        ),
+        (
+            distress_turn("disclose_past_assault", ["past_assault"], "distress",
+                          entities=["usa"]),
+            "distress",
+            # sexual-assault support (with counselling) first, not therapists
+            [["utter_services_here", "Call 1-800-656-4673"],
+             ["utter_keep_talking"]],
+        ),
+    ],
+    ids=["someone else at risk", "a past assault"],
+)  # fmt: skip
+async def test_someone_else_or_the_past_is_not_asked_are_you_safe(
+    turn, level, expected, dispatcher, tracker_from, domain
+):
+    events = await ActionEscalateToTherapist().run(
+        dispatcher, tracker_from([turn]), domain
+    )
+
+    assert names(dispatcher) == expected
+    assert SlotSet("distress_level", level) in events
+    assert SlotSet("pending_question", "nothing") in events
+
+
+async def test_a_past_assault_told_in_a_crisis_conversation_is_not_asked_are_you_safe(
+    dispatcher, tracker_from, domain
+):
+    tracker = tracker_from(
+        [distress_turn("disclose_past_assault", ["past_assault"], "distress")]
+    )
+    tracker.slots.update(distress_level="crisis", help_needs=["crisis_line"])
+
+    events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    assert SlotSet("pending_question", "nothing") in events
+
+
+@pytest.mark.parametrize("answer", ["deny", "unsure"])
+async def test_not_feeling_safe_with_an_angry_partner_is_abuse(
+    answer, dispatcher, tracker_from, domain
+):
+    tracker = tracker_from([user_says(answer, "not really")])
+    tracker.slots.update(pending_question="safe_with_partner", region="UK")
+
+    events = await ActionEscalateToTherapist().run(dispatcher, tracker, domain)
+
+    assert SlotSet("distress_level", "crisis") in events
+    assert (
+        SlotSet("help_needs", ["domestic_abuse", "sexual_assault", "therapist"])
+        in events
+    )
+    assert SlotSet("pending_question", "safe_now") in events
+    assert names(dispatcher)[0][0] == "utter_services_here"
+
+
+@pytest.mark.parametrize(
+    "london_time, order",
+    [
+        ("10:30", ["Rape Crisis", "NI helpline", "Rape Crisis Scotland"]),
+        ("19:30", ["Rape Crisis", "Rape Crisis Scotland", "NI helpline"]),
+    ],
+)
+def test_a_service_closed_now_is_not_shown_before_an_open_one(london_time, order):
+    # Rape Crisis Scotland's helpline is open in the evening only
+    hour, minute = map(int, london_time.split(":"))
+    winter_day = datetime(2026, 12, 1, hour, minute, tzinfo=timezone.utc)
+
+    services = services_for("UK", ["sexual_assault"], at=winter_day)
+
+    assert [s["short"] for s in services] == order
+
+
+async def test_assault_in_the_uk_names_each_nations_service(
+    dispatcher, tracker_from, domain
+):
+    turn = distress_turn(
+        "report_sexual_assault", ["assault"], "crisis", entities=["uk"]
+    )
+
+    await ActionEscalateToTherapist().run(dispatcher, tracker_from([turn]), domain)
+
+    # in an order that depends on which is open now
+    [[response, *titles], keep_talking] = names(dispatcher)
+    assert response == "utter_services_here"
+    assert sorted(titles) == [
+        "NI helpline: Call 0808 802 1414",
+        "Rape Crisis Scotland: Call 08088 01 03 02",
+        "Rape Crisis: Phone or chat online",
+    ]

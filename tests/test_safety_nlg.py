@@ -155,6 +155,29 @@ async def test_a_young_person_gets_the_answer_and_one_youth_line_for_their_regio
     assert len(response["buttons"]) == 4  # the answer's three, and one line
 
 
+@pytest.mark.parametrize(
+    "risk, line",
+    [
+        ({"gentle": True}, "utter_gentle_support"),
+        # a young person's support line is the one line that turn
+        ({"gentle": True, "youth": True}, "utter_youth_support"),
+        ({}, None),
+    ],
+)
+async def test_an_answer_to_words_of_risk_ends_with_one_gentle_offer(
+    nlg, real_domain, risk, line
+):
+    tracker = tracker_after(real_domain, "is it dissociation if i feel numb", risk)
+
+    response = await nlg.generate("utter_when_serious", tracker, "rest")
+
+    answer = real_domain.responses["utter_when_serious"][0]["text"]
+    if line is None:
+        assert response["text"] == answer
+    else:
+        assert response["text"] == f"{answer}\n\n{first_text(real_domain, line)}"
+
+
 async def test_the_youth_line_comes_once_a_turn(nlg, real_domain):
     tracker = tracker_after(real_domain, "im 16...", {"youth": True}, said=["first"])
 
