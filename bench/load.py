@@ -43,20 +43,19 @@ def parts(turn: Turn) -> int:
     return sum(len((r.get("text") or "").strip().split("\n\n")) for r in turn.replies)
 
 
-async def socketio_conversation(
-    url: str, session_id: str, expected: list[int]
-) -> list[Turn]:
-    """One widget's conversation: each turn ends with its last expected message."""
+async def socketio_conversation(url: str, expected: list[int]) -> list[Turn]:
+    """One widget's conversation in a new session: each turn ends with its last
+    expected message."""
     client = socketio.AsyncClient(reconnection=False)
     replies: asyncio.Queue = asyncio.Queue()
-    confirmed = asyncio.Event()
+    sessions: asyncio.Queue = asyncio.Queue()
     client.on("bot_uttered", replies.put_nowait)
-    client.on("session_confirm", lambda _: confirmed.set())
+    client.on("session_confirm", sessions.put_nowait)
     turns: list[Turn] = []
     try:
         await client.connect(url, transports=["websocket"], socketio_path="/socket.io")
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(confirmed.wait(), TURN_TIMEOUT_S)
+        await client.emit("session_request", {})
+        session_id = await asyncio.wait_for(sessions.get(), TURN_TIMEOUT_S)
         for message, count in zip(CONVERSATION, expected, strict=True):
             started = time.perf_counter()
             await client.emit(
@@ -86,9 +85,7 @@ async def rest_and_socketio(url: str) -> dict[str, dict[str, Any]]:
     rest_s = time.perf_counter() - started
 
     started = time.perf_counter()
-    sio = await asyncio.gather(
-        *(socketio_conversation(url, uuid.uuid4().hex, expected) for _ in senders)
-    )
+    sio = await asyncio.gather(*(socketio_conversation(url, expected) for _ in senders))
     sio_s = time.perf_counter() - started
     return {"rest": figures(rest, rest_s), "socketio": figures(list(sio), sio_s)}
 

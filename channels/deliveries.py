@@ -42,6 +42,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from channels import identity
+
 logger = logging.getLogger(__name__)
 
 SETTINGS = yaml.safe_load(Path(__file__).with_name("deliveries.yml").read_text())
@@ -136,7 +138,8 @@ def is_new(request: Request, platform: str, sender: object, delivery: object) ->
     One without an id is: there is nothing to know it by."""
     if delivery is None or delivery == "":
         return True
-    digest = hashlib.sha256(f"{sender}\0{delivery}".encode()).hexdigest()
+    conversation = identity.key(platform, str(sender))
+    digest = hashlib.sha256(f"{conversation}\0{delivery}".encode()).hexdigest()
     new = of(request.app.ctx.agent.tracker_store).is_new(platform, digest)
     if not new:
         logger.info("A %s delivery seen before was answered, not passed on.", platform)

@@ -32,6 +32,21 @@ class WebchatSettings:
     allowed_origins: tuple[str, ...]
 
 
+# --- Conversation identity (channels/identity.py) -----------------------------
+MIN_SECRET_LENGTH = 32
+
+
+def identity_secret() -> str | None:
+    """IDENTITY_SECRET, or the first line of the file IDENTITY_SECRET_FILE names
+    (what `make run` generates); None when neither is set."""
+    value = env("IDENTITY_SECRET")
+    path = env("IDENTITY_SECRET_FILE")
+    if value is None and path is not None:
+        with open(path, encoding="utf-8") as file:
+            value = file.readline().strip() or None
+    return value
+
+
 def webchat() -> WebchatSettings:
     origins = env("WEBCHAT_ORIGINS")
     return WebchatSettings(

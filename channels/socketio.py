@@ -3,8 +3,15 @@
 The stock channel accepts connections from any web page, takes messages of up
 to 1 MB, crashes its handler on a malformed event, and drops a button's link
 when it sends quick replies, so the widget cannot show crisis contacts as
-tap-to-call links. This subclass keeps Rasa's blueprint and replaces the two
-event handlers and the output.
+tap-to-call links. And it lets the client choose its session id, so anyone
+could continue anyone's conversation. This subclass keeps Rasa's blueprint and
+replaces the two event handlers and the output:
+
+- The server issues each session id, signed (channels/identity.py); an id the
+  server did not issue is refused, and a new one is issued instead.
+- POST /webhooks/socketio/forget with an issued session id as the body deletes
+  that conversation from the store: the page's Quick exit and Clear
+  conversation send it.
 """
 
 from __future__ import annotations
@@ -12,21 +19,22 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels import guards, identity, settings
 from channels.buttons import is_link
+from privacy import tracker_store
 
 logger = logging.getLogger(__name__)
 
-MAX_SESSION_ID_LENGTH = 128
 INVALID_EVENT = "invalid_request"  # tells a client what was wrong with its event
 
 
@@ -63,13 +71,7 @@ def _reply(button: dict[str, Any]) -> dict[str, Any]:
 
 def _session_id(data: dict[str, Any]) -> str | None:
     session_id = data.get("session_id")
-    if (
-        isinstance(session_id, str)
-        and 0 < len(session_id) <= MAX_SESSION_ID_LENGTH
-        and session_id.isprintable()
-    ):
-        return session_id
-    return None
+    return session_id if identity.issued(session_id) else None
 
 
 def _metadata(data: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -117,7 +119,7 @@ class WebchatInput(SocketIOInput):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
             data = data if isinstance(data, dict) else {}
-            session_id = _session_id(data) or uuid.uuid4().hex
+            session_id = _session_id(data) or identity.new_session()
             if self.session_persistence:
                 joined = sio.enter_room(sid, session_id)
                 # a coroutine in python-socketio 5.10 and newer
@@ -132,7 +134,7 @@ class WebchatInput(SocketIOInput):
                 return
             sender_id = _session_id(data) if self.session_persistence else sid
             if sender_id is None:
-                await invalid(sid, '"session_id" must come from session_confirm')
+                await invalid(sid, '"session_id" must be one session_confirm gave')
                 return
             metadata = _metadata(data, self.metadata_key or "metadata")
             if metadata is None:
@@ -147,5 +149,22 @@ class WebchatInput(SocketIOInput):
                     metadata=metadata,
                 )
             )
+
+        @webhook.route("/forget", methods=["POST"])
+        async def forget(request: Request) -> HTTPResponse:
+            session_id = request.body.decode("utf-8", "replace").strip()
+            if not identity.issued(session_id):
+                return response.json(
+                    {"error": "The body must be a session id this server issued."},
+                    status=403,
+                )
+            agent = request.app.ctx.agent
+            await tracker_store.forget(
+                agent.tracker_store,
+                agent.lock_store,
+                identity.key(self.name(), session_id),
+            )
+            logger.info("A website conversation was deleted from the page.")
+            return response.empty()
 
         return webhook

@@ -78,8 +78,12 @@ class RiskDetectorComponent(GraphComponent):
             "folds": 5,
             # the share of calm held-out messages allowed at or above each
             # threshold: escalate, check in, and the weaker "signal" that keeps
-            # a message from the plain "did you mean" menu
-            "escalate_calm_rate": 0.015,
+            # a message from the plain "did you mean" menu. Escalating: the 2%
+            # that issue 9 allows for calm messages. The training calm
+            # examples are mostly hard ones (figures of speech, negations,
+            # traps), so fewer real calm messages pass; at 1.5% the threshold
+            # rose as those examples grew, and crisis messages were missed.
+            "escalate_calm_rate": 0.02,
             "check_in_calm_rate": 0.06,
             "signal_calm_rate": 0.08,
             # long messages built per risk example (safety/model.py)

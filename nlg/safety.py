@@ -7,9 +7,10 @@ send alike):
   variation, so even the rules' first, static response is in Spanish for a
   Spanish message, with no action server;
 - for the person's region: the `region` slot, or the channel's hint, fills
-  {emergency_number}, {crisis_line} and {abuse_line} (safety/regions.yml,
-  safety/services.yml), so a static response names 999 and Samaritans in
-  the UK, 911 and 988 in the US, and how to find them elsewhere;
+  {emergency_number}, {crisis_line}, {abuse_line} and {therapist_directory}
+  (safety/regions.yml, safety/services.yml), so a static response names 999
+  and Samaritans in the UK, 911 and 988 in the US, and how to find them
+  elsewhere;
 - a young person who gets the ordinary answer also gets one youth-support line
   (utter_youth_support, safety/age.yml), and a child on the child-protection
   path a first response written for a young person;
@@ -32,7 +33,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from safety import taxonomy
 from safety.regions import emergency_in_words, region_from_hints
-from safety.services import first_line
+from safety.services import first_line, therapist_directory
 
 # A child on the child-protection path is spoken to as a young person.
 CHILD_VERSION = {
@@ -147,6 +148,7 @@ def regional_wording(region: str | None, language: str | None) -> dict[str, str]
         "emergency_number": emergency_in_words(region, language),
         "crisis_line": first_line("crisis_line", region, language),
         "abuse_line": first_line("domestic_abuse", region, language),
+        "therapist_directory": therapist_directory(region, language),
     }
 
 

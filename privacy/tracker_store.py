@@ -6,7 +6,8 @@ keeps as little personal data as it can.
   has already run on the original by the time the tracker is saved.
 - When `action_delete_conversation` has run, every stored event of the
   conversation is deleted, and only what came after it (the confirmation) is
-  kept.
+  kept. `forget` deletes a conversation the same way from outside a turn (the
+  widget's Quick exit and Clear conversation).
 - `delete_older_than` backs the retention command (privacy/retention.py) and,
   in a server, the purge at start-up and every day (privacy/schedule.py).
 - It fails loudly. Rasa wraps every store in one that saves to memory when a
@@ -26,7 +27,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.lock_store import LockStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -144,6 +146,20 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 ).delete(synchronize_session=False)
             session.commit()
         return len(senders)
+
+
+async def forget(
+    tracker_store: TrackerStore, lock_store: LockStore, conversation: str
+) -> None:
+    """Delete `conversation` as if the person had asked: it is marked as
+    deleted and saved, under its lock so that no turn running now writes it
+    back."""
+    async with lock_store.lock(conversation):
+        tracker = await tracker_store.retrieve(conversation)
+        if tracker is None or not tracker.events:
+            return
+        tracker.update(ActionExecuted(DELETE_ACTION))
+        await tracker_store.save(tracker)
 
 
 def _unavailable(db: str, reason: str) -> StoreUnavailable:

@@ -57,6 +57,10 @@ def emergency_in_words(region: str | None, language: str | None) -> str:
     )
 
 
+def unknown_therapist_directory(language: str | None) -> str:
+    return in_language(_table()["unknown_therapist_directory"], language)
+
+
 def region_from_hints(
     named: Iterable[str], slot: object, metadata: object
 ) -> str | None:

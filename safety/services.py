@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from safety.regions import in_language, international
+from safety.regions import in_language, international, unknown_therapist_directory
 
 SERVICES = Path(__file__).with_name("services.yml")
 
@@ -66,3 +66,12 @@ def first_line(need: str, region: str | None, language: str | None) -> str:
     international one: the static responses' {crisis_line} and {abuse_line}."""
     [first, *_] = services_for(region, [need])
     return in_one_line(first, language)
+
+
+def therapist_directory(region: str | None, language: str | None) -> str:
+    """The region's therapist directory in one line; elsewhere, where to look:
+    the static responses' {therapist_directory}."""
+    found = services_for(region, ["therapist"])
+    if not found:
+        return unknown_therapist_directory(language)
+    return in_one_line(found[0], language)

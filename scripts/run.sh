@@ -16,6 +16,18 @@ ACTION_PORT=${ACTION_PORT:-5055}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}
 MODEL=${MODEL:-models/pct-assistant.tar.gz}
 BIN=.venv/bin
+# Pseudonymises who wrote each conversation and signs the website's sessions
+# (channels/identity.py). Production supplies IDENTITY_SECRET from a secret
+# store; for local use one is generated once, readable by this user only and
+# kept apart from the conversation database.
+if [ -z "${IDENTITY_SECRET:-}" ]; then
+    export IDENTITY_SECRET_FILE=${IDENTITY_SECRET_FILE:-var/secrets/identity_secret}
+    if [ ! -s "$IDENTITY_SECRET_FILE" ]; then
+        (umask 077 && mkdir -p "$(dirname "$IDENTITY_SECRET_FILE")" &&
+            "$BIN/python" -c 'import secrets; print(secrets.token_hex(32))' >"$IDENTITY_SECRET_FILE")
+        echo "Generated $IDENTITY_SECRET_FILE (local use only; see README \"Conversation identity\")."
+    fi
+fi
 log_dir=$(mktemp -d)
 # Rasa's conversation store creates var/ (endpoints.yml: tracker_store) and
 # deletes old conversations at start-up and daily (privacy/schedule.py).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,28 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from nlg.safety import regional_wording
 from tests.fake_platforms import FakePlatforms
-from tests.servers import free_port, running_assistant
+from tests.servers import free_port, identity_secret, running_assistant
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """A reply's sentences, as a reader counts them: lines joined, split after
+    '.', '!' or '?'."""
+    return SENTENCE_END.split(" ".join(text.split()))
 
 
 def as_read(text: str, language: str | None = None, region: str | None = None) -> str:
     """A response text as a person in `region` reads it: nlg/safety.py fills in
     the region's emergency number, crisis line and abuse line."""
     return text.format(**regional_wording(region, language))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    identity_secret()  # before any test computes a conversation's key
 
 
 @pytest.fixture(scope="session")

@@ -76,6 +76,13 @@ class Assistant:
         return reply.json()
 
 
+def identity_secret() -> str:
+    """One IDENTITY_SECRET for the whole run: the servers the tests start
+    pseudonymise senders with it, and the tests find their conversations with
+    channels/identity.py."""
+    return os.environ.setdefault("IDENTITY_SECRET", secrets.token_hex(32))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -166,6 +173,7 @@ def plan(
         "SANIC_HOST": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
+        "IDENTITY_SECRET": identity_secret(),
         **(DEBUG_LOGS_ENV if debug_logs else {}),
         **(extra_env or {}),
     }

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
-import redis  # type: ignore[import-untyped]  # no stubs in the lock
+import redis
 import requests
 
 from tests.servers import free_port

@@ -42,7 +42,7 @@ async def events_of(running: Running) -> tuple[socketio.AsyncClient, asyncio.Que
     land in the queue."""
     client = socketio.AsyncClient(reconnection=False)
     events: asyncio.Queue = asyncio.Queue()
-    client.on("session_confirm", lambda _: events.put_nowait("session_confirm"))
+    client.on("session_confirm", lambda id: events.put_nowait(("session_confirm", id)))
     client.on("bot_uttered", lambda _: events.put_nowait("bot_uttered"))
     client.on("disconnect", lambda: events.put_nowait("disconnect"))
     await client.connect(
@@ -55,9 +55,9 @@ async def events_of(running: Running) -> tuple[socketio.AsyncClient, asyncio.Que
 
 async def send(client: socketio.AsyncClient, events: asyncio.Queue, text: str) -> str:
     """What happens first after the widget sends `text` in a new session."""
-    session = uuid.uuid4().hex
-    await client.emit("session_request", {"session_id": session})
-    assert await asyncio.wait_for(events.get(), TIMEOUT_S) == "session_confirm"
+    await client.emit("session_request", {})
+    kind, session = await asyncio.wait_for(events.get(), TIMEOUT_S)
+    assert kind == "session_confirm"
     await client.emit("user_uttered", {"message": text, "session_id": session})
     return await asyncio.wait_for(events.get(), TIMEOUT_S)
 

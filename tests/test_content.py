@@ -12,10 +12,16 @@ from rasa.shared.nlu.training_data.loading import load_data
 from actions.topics import intent_of_payload, topic_titles
 from bench.accuracy import nlu_training_data
 from bench.safety import registry
+from nlg.safety import regional_wording
 from safety import taxonomy
+from tests.conftest import sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = sorted(topic_titles())
+MAX_SENTENCE_WORDS = 30
+# every region a reply can be worded for, and none known
+REGIONS_FILE = ROOT / "safety" / "regions.yml"
+REGIONS = [None, *yaml.safe_load(REGIONS_FILE.read_text())["regions"]]
 
 
 def normalise(text: str) -> str:
@@ -46,6 +52,57 @@ def test_each_topic_answer_is_short_sourced_and_offers_related_buttons(topic, do
     assert 2 <= len(buttons) <= 3
     targets = [intent_of_payload(b["payload"]) for b in buttons]
     assert all(t in domain["intents"] and t != topic for t in targets)
+
+
+class Unfilled(dict):
+    """What actions fill in ({services}) stays a placeholder."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def as_read(variation: dict, region: str | None) -> str:
+    """The response's text as a person in `region` reads it, without its source."""
+    wording = Unfilled(regional_wording(region, language_of(variation)))
+    text = str(variation["text"]).format_map(wording)
+    return text.split("\nSource:")[0]
+
+
+def language_of(variation: dict) -> str | None:
+    for condition in variation.get("condition") or []:
+        if condition.get("name") == "language":
+            return str(condition["value"])
+    return None
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_no_sentence_of_any_response_is_over_30_words_as_read(domain, region):
+    too_long = [
+        (name, len(sentence.split()), sentence)
+        for name, variations in domain["responses"].items()
+        for variation in variations
+        if variation.get("text")
+        for sentence in sentences(as_read(variation, region))
+        if len(sentence.split()) > MAX_SENTENCE_WORDS
+    ]
+    assert too_long == []
+
+
+@pytest.mark.parametrize(
+    "region, directory",
+    [
+        ("UK", "bacp.co.uk"),
+        ("US", "psychologytoday.com"),
+        ("AU", "a therapist directory for your country"),
+        (None, "a therapist directory for your country"),
+    ],
+)
+def test_the_answer_on_professional_help_says_where_to_find_one(
+    domain, region, directory
+):
+    [answer] = domain["responses"]["utter_professional_help"]
+
+    assert directory in as_read(answer, region)
 
 
 @pytest.mark.parametrize("topic", TOPICS)

@@ -30,7 +30,11 @@ K8S = DEPLOY / "k8s"
 TOOLS = ROOT / ".venv" / "deploy-tools"
 COMPOSE = TOOLS / "cli-plugins" / "docker-compose"
 KUBERNETES_VERSION = "1.31.0"
-SECRETS = {"POSTGRES_PASSWORD": "pg-from-env", "REDIS_PASSWORD": "redis-from-env"}
+SECRETS = {
+    "POSTGRES_PASSWORD": "pg-from-env",
+    "REDIS_PASSWORD": "redis-from-env",
+    "IDENTITY_SECRET": "identity-from-env",
+}
 LOCAL_IMAGES = {"pct-assistant", "pct-web"}  # built from deploy/Dockerfile
 
 

@@ -40,16 +40,16 @@ def served(tmp_path_factory) -> Iterator[tuple[Assistant, Path]]:
         yield assistant, workdir
 
 
-async def chat_over_socketio(url: str, session_id: str, text: str) -> dict:
-    """The first reply to `text`, sent as the widget sends it."""
+async def chat_over_socketio(url: str, text: str) -> dict:
+    """The first reply to `text`, sent as the widget sends it in a new session."""
     client = socketio.AsyncClient(reconnection=False)
     replies: asyncio.Queue = asyncio.Queue()
-    client.on("session_confirm", lambda _: replies.put_nowait(None))
+    client.on("session_confirm", replies.put_nowait)
     client.on("bot_uttered", replies.put_nowait)
     await client.connect(url, transports=["websocket"], headers={"Origin": ORIGIN})
     try:
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(replies.get(), 30)
+        await client.emit("session_request", {})
+        session_id = await asyncio.wait_for(replies.get(), 30)
         await client.emit("user_uttered", {"message": text, "session_id": session_id})
         return await asyncio.wait_for(replies.get(), 30)
     finally:
@@ -81,7 +81,7 @@ def test_no_log_holds_the_message_or_the_tracker_even_when_an_action_fails(serve
     ).raise_for_status()
     # the widget's channel too; a message the failing action does not answer
     greeting = f"hello, I'm {marker}, my number is {NUMBER}"
-    reply = asyncio.run(chat_over_socketio(assistant.url, letters(), greeting))
+    reply = asyncio.run(chat_over_socketio(assistant.url, greeting))
 
     assert reply.get("text")
     logs = poll_until(
@@ -95,7 +95,9 @@ def test_no_log_holds_the_message_or_the_tracker_even_when_an_action_fails(serve
         assert marker not in log, name
         assert NUMBER[1:] not in log, name
         assert assistant.token not in log, name  # access lines lose their query
-    assert f"{sender}/execute" in logs["rasa.log"]  # the access line, without it
+        assert sender not in log, name  # only its pseudonym
+    # the access line, without the token
+    assert f"{identity.key('rest', sender)}/execute" in logs["rasa.log"]
     assert f'"parse_data_text": "{REMOVED}"' in logs["rasa.log"]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,16 +21,23 @@ import pytest
 import requests
 import yaml
 
-from tests.servers import ROOT, START_TIMEOUT_S, free_port
+from tests.servers import ROOT, START_TIMEOUT_S, free_port, poll_until
 
 READY = "Chat in your browser"
-SETTINGS = ("RASA_AUTH_TOKEN", "RASA_JWT_SECRET", "RASA_CORS_ORIGINS")
+SETTINGS = (
+    "RASA_AUTH_TOKEN",
+    "RASA_JWT_SECRET",
+    "RASA_CORS_ORIGINS",
+    "IDENTITY_SECRET",
+    "IDENTITY_SECRET_FILE",
+)
 
 
 @dataclass(frozen=True)
 class Running:
     rasa: str
     ports: dict[str, int]
+    workdir: Path
 
 
 @contextmanager
@@ -44,6 +53,8 @@ def run_script(workdir: Path, **settings: str) -> Iterator[Running]:
         "WEB_PORT": str(ports["web"]),
         "ACTION_PORT": str(ports["actions"]),
         "ENDPOINTS": str(workdir / "endpoints.yml"),
+        # where the script keeps the secret it generates (var/secrets/ by default)
+        "IDENTITY_SECRET_FILE": str(workdir / "secrets" / "identity_secret"),
         **settings,
     }
     log = workdir / "run.log"
@@ -59,7 +70,7 @@ def run_script(workdir: Path, **settings: str) -> Iterator[Running]:
             if script.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"run.sh did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.5)
-        yield Running(f"http://127.0.0.1:{ports['rasa']}", ports)
+        yield Running(f"http://127.0.0.1:{ports['rasa']}", ports, workdir)
     finally:
         os.killpg(script.pid, signal.SIGTERM)
         script.wait(timeout=30)
@@ -122,6 +133,30 @@ def test_chat_works_and_every_server_listens_on_loopback_only(default_run):
     for server, port in default_run.ports.items():
         assert listening_addresses(port), server
         assert listening_addresses(port) <= LOOPBACK, server
+
+
+def test_without_a_secret_one_is_made_for_this_user_only_and_senders_are_hidden(
+    default_run,
+):
+    sender = "+447700900123"
+    requests.post(
+        f"{default_run.rasa}/webhooks/rest/webhook",
+        json={"sender": sender, "message": "hello"},
+        timeout=30,
+    ).raise_for_status()
+
+    secret = default_run.workdir / "secrets" / "identity_secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert len(secret.read_text().strip()) >= 32
+    stored = poll_until(
+        lambda: stored_senders(default_run.workdir / "conversations.db"), bool
+    )
+    assert all(s.startswith("rest:") and sender[1:] not in s for s in stored)
+
+
+def stored_senders(db: Path) -> set[str]:
+    with sqlite3.connect(db) as connection:
+        return {row[0] for row in connection.execute("SELECT sender_id FROM events")}
 
 
 def test_no_web_page_may_call_rasa_by_default(default_run):

@@ -4,21 +4,23 @@ With session_persistence on, Rasa 3.6 replies to a room the client joins with
 enter_room; python-socketio releases after 5.9 made that a coroutine Rasa never
 awaits, and the browser got no reply. This pins the behaviour end to end, plus
 what channels/socketio.py adds: only the widget's origin may connect, malformed
-events get an error instead of a crash, and link buttons keep their links.
+events get an error instead of a crash, link buttons keep their links, the
+server issues every session id, and the page can delete its conversation.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+import requests
 import socketio
 
 REPLY_TIMEOUT_S = 30
+ISSUED = "<the session id the server issued>"  # filled in by the test
 
 
 @asynccontextmanager
@@ -47,13 +49,26 @@ async def next_event(events: asyncio.Queue) -> tuple[str, Any]:
     return await asyncio.wait_for(events.get(), REPLY_TIMEOUT_S)
 
 
+async def start_session(
+    client: socketio.AsyncClient, events: asyncio.Queue, session_id: object = None
+) -> str:
+    """The session id the server confirms when the widget asks for `session_id`
+    (none: a new session)."""
+    await client.emit("session_request", {"session_id": session_id})
+    kind, confirmed = await next_event(events)
+    assert kind == "session_confirm"
+    return str(confirmed)
+
+
 async def chat(
-    url: str, session_id: str, messages: list, custom_data: dict | None = None
-) -> list:
-    """The first reply to each message, as the widget sends them."""
+    url: str,
+    messages: list,
+    session_id: str | None = None,
+    custom_data: dict | None = None,
+) -> tuple[str, list]:
+    """The session and the first reply to each message, as the widget sends them."""
     async with connected(url) as (client, events):
-        await client.emit("session_request", {"session_id": session_id})
-        assert await next_event(events) == ("session_confirm", session_id)
+        session_id = await start_session(client, events, session_id)
         answers = []
         for message in messages:
             await client.emit(
@@ -65,7 +80,23 @@ async def chat(
                 },
             )
             answers.append((await next_event(events))[1])
-        return answers
+        return session_id, answers
+
+
+def user_texts(assistant, session_id: str) -> list[str]:
+    """What the store keeps of the person's messages in that session."""
+    tracker = assistant.tracker(session_id, channel="socketio")
+    return [e["text"] for e in tracker["events"] if e["event"] == "user"]
+
+
+def forget(assistant, session_id: str) -> requests.Response:
+    """What the page's Quick exit and Clear conversation send (web/chat-privacy.js)."""
+    return requests.post(
+        f"{assistant.url}/webhooks/socketio/forget",
+        data=session_id,
+        headers={"Content-Type": "text/plain;charset=UTF-8"},
+        timeout=30,
+    )
 
 
 async def replies_until(events: asyncio.Queue, last_text: str) -> list[dict]:
@@ -76,21 +107,81 @@ async def replies_until(events: asyncio.Queue, last_text: str) -> list[dict]:
 
 
 async def test_browser_client_gets_answer_with_quick_replies(assistant, domain):
-    session = uuid.uuid4().hex
-
-    [reply] = await chat(assistant.url, session, ["is it normal to cry after sex?"])
+    _, [reply] = await chat(assistant.url, ["is it normal to cry after sex?"])
 
     assert reply["text"] == domain["responses"]["utter_is_it_normal"][0]["text"]
     assert reply["quick_replies"][0]["payload"] == "/causes_overview"
 
 
 async def test_conversation_continues_after_reconnecting(assistant, domain):
-    session = uuid.uuid4().hex
-    await chat(assistant.url, session, ["what can i do when i cry after sex"])
+    session, _ = await chat(assistant.url, ["what can i do when i cry after sex"])
 
-    [reply] = await chat(assistant.url, session, ["anything else?"])
+    again, [reply] = await chat(assistant.url, ["anything else?"], session)
 
+    assert again == session
     assert reply["text"] == domain["responses"]["utter_talk_to_partner"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    "asked", ["a-session-i-made-up", "0" * 22 + "." + "0" * 32, 42, ""]
+)
+async def test_a_session_id_the_server_did_not_issue_gets_a_new_session(
+    assistant, asked
+):
+    async with connected(assistant.url) as (client, events):
+        confirmed = await start_session(client, events, asked)
+        other = await start_session(client, events)
+
+    assert confirmed != asked
+    assert len({confirmed, other}) == 2  # each new session id is different
+
+
+async def test_nobody_can_write_into_a_session_by_altering_its_id(assistant):
+    session, _ = await chat(assistant.url, ["is it normal to cry after sex?"])
+    forged = session[:-1] + ("0" if session[-1] != "0" else "1")
+
+    async with connected(assistant.url) as (client, events):
+        await start_session(client, events)
+        await client.emit("user_uttered", {"message": "/opt_out", "session_id": forged})
+        kind, data = await next_event(events)
+
+    assert kind == "invalid_request"
+    assert "session_confirm" in data["error"]
+    assert user_texts(assistant, session) == ["is it normal to cry after sex?"]
+
+
+def test_senders_are_stored_under_a_pseudonym_only(assistant):
+    reply = assistant.say("+447700900123", "hello")
+
+    assert reply and reply[0]["recipient_id"] == "+447700900123"
+    tracker = assistant.tracker("+447700900123")
+    assert "+447700900123" not in tracker["sender_id"]
+    assert tracker["sender_id"].startswith("rest:")
+
+
+async def test_the_page_deletes_the_servers_copy_of_its_conversation(assistant):
+    session, _ = await chat(assistant.url, ["is it normal to cry after sex?"])
+    assert user_texts(assistant, session)
+
+    reply = forget(assistant, session)
+
+    assert reply.status_code == 204
+    assert user_texts(assistant, session) == []
+    # the session is new again: the next message starts a new conversation
+    _, [answer] = await chat(assistant.url, ["hello"], session)
+    assert user_texts(assistant, session) == ["hello"]
+
+
+@pytest.mark.parametrize("body", ["not-issued", "", "\x00\xff"])
+async def test_only_an_issued_session_can_be_deleted(assistant, body):
+    session, _ = await chat(assistant.url, ["is it normal to cry after sex?"])
+
+    reply = forget(assistant, body if body else "")
+    altered = forget(assistant, session[:-1] + ("0" if session[-1] != "0" else "1"))
+
+    assert reply.status_code == altered.status_code == 403
+    assert "issued" in reply.json()["error"]
+    assert user_texts(assistant, session) == ["is it normal to cry after sex?"]
 
 
 async def test_the_widget_page_may_connect(assistant, web_origin):
@@ -108,10 +199,8 @@ async def test_other_web_pages_may_not_connect(assistant, origin):
 async def test_crisis_contacts_arrive_as_links_for_the_hinted_country(
     assistant, domain
 ):
-    session = uuid.uuid4().hex
     async with connected(assistant.url) as (client, events):
-        await client.emit("session_request", {"session_id": session})
-        await next_event(events)
+        session = await start_session(client, events)
         await client.emit(
             "user_uttered",
             {
@@ -135,28 +224,29 @@ async def test_crisis_contacts_arrive_as_links_for_the_hinted_country(
     ("event", "problem"),
     [
         ("hello", '"message" must be a string'),
-        ({"message": 42, "session_id": "s"}, '"message" must be a string'),
-        ({"message": "hi"}, '"session_id" must come from session_confirm'),
-        ({"message": "hi", "session_id": "x" * 500}, '"session_id" must come'),
+        ({"message": 42, "session_id": ISSUED}, '"message" must be a string'),
+        ({"message": "hi"}, '"session_id" must be one session_confirm gave'),
+        ({"message": "hi", "session_id": "x" * 500}, '"session_id" must be one'),
         (
-            {"message": "hi", "session_id": "s", "customData": "{not json"},
+            {"message": "hi", "session_id": ISSUED, "customData": "{not json"},
             "JSON object",
         ),
-        ({"message": "hi", "session_id": "s", "customData": [1, 2]}, "JSON object"),
+        ({"message": "hi", "session_id": ISSUED, "customData": [1, 2]}, "JSON object"),
     ],
 )
 async def test_malformed_events_get_an_error_and_the_chat_goes_on(
     assistant, domain, event, problem
 ):
-    session = uuid.uuid4().hex
     async with connected(assistant.url) as (client, events):
         await client.emit("session_request", "not an object")
-        await next_event(events)  # a fresh session id all the same
+        _, session = await next_event(events)  # a fresh session id all the same
+        if isinstance(event, dict) and event.get("session_id") == ISSUED:
+            event = {**event, "session_id": session}
         await client.emit("user_uttered", event)
 
         kind, data = await next_event(events)
         assert kind == "invalid_request"
         assert problem in data["error"]
 
-    [reply] = await chat(assistant.url, session, ["is it normal to cry after sex?"])
+    _, [reply] = await chat(assistant.url, ["is it normal to cry after sex?"], session)
     assert reply["text"] == domain["responses"]["utter_is_it_normal"][0]["text"]

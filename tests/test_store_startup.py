@@ -18,6 +18,7 @@ import yaml
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from channels import identity
 from privacy.tracker_store import PrivateSQLTrackerStore
 from tests.servers import (
     ROOT,
@@ -94,7 +95,7 @@ def test_old_conversations_are_purged_at_start_up_and_only_counted_in_the_log(
         lambda: senders(restarted.db), lambda keys: restarted.old not in keys
     )
 
-    assert f"rest:{restarted.sender}" in remaining
+    assert identity.key("rest", restarted.sender) in remaining
     text = poll_until(log.read_text, lambda text: PURGED.format(1) in text)
     assert text.count(PURGED.format(0)) == 1  # the first start found nothing
     assert restarted.old not in text

@@ -21,6 +21,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from privacy.settings import settings as privacy_settings
+from tests.servers import poll_until
 from tests.web import ROOT, chromium, demo_page
 
 SCREENSHOTS = ROOT / "results" / "screenshots"
@@ -127,6 +129,21 @@ def wait_for_crisis_turn(page: Page, domain) -> None:
     help_now = domain["responses"]["utter_keep_talking"][0]["buttons"][0]["title"]
     expect(page.locator(".rw-reply", has_text=help_now)).to_be_visible(
         timeout=REPLY_TIMEOUT_MS
+    )
+
+
+def session_id(page: Page) -> str:
+    """The session id the server issued to the widget, as the page keeps it."""
+    return page.evaluate(
+        "JSON.parse(window.sessionStorage.getItem('chat_session')).session_id"
+    )
+
+
+def deleted_on_the_server(assistant, session: str) -> None:
+    """Wait until the server holds none of the session's messages."""
+    poll_until(
+        lambda: assistant.tracker(session, channel="socketio")["events"],
+        lambda events: not any(e["event"] == "user" for e in events),
     )
 
 
@@ -237,7 +254,7 @@ def test_an_american_browser_elsewhere_is_not_taken_to_be_in_the_us(
 
 
 def test_quick_exit_leaves_for_a_neutral_site_and_nothing_remains(
-    page, page_url, domain
+    page, page_url, domain, assistant
 ):
     open_chat(page)
     ask(page, "is it normal to cry after sex?")
@@ -246,6 +263,7 @@ def test_quick_exit_leaves_for_a_neutral_site_and_nothing_remains(
             ".rw-response", has_text=first_sentence(domain, "utter_is_it_normal")
         )
     ).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    session = session_id(page)
 
     page.click("#quick-exit")
 
@@ -260,6 +278,7 @@ def test_quick_exit_leaves_for_a_neutral_site_and_nothing_remains(
     }
     open_chat(page)
     expect(page.locator(".rw-client")).to_have_count(0)
+    deleted_on_the_server(assistant, session)
 
 
 def test_escape_twice_is_a_quick_exit(page):
@@ -269,7 +288,7 @@ def test_escape_twice_is_a_quick_exit(page):
     expect(page).to_have_url(EXIT_URL)
 
 
-def test_clear_conversation_starts_afresh(page, domain):
+def test_clear_conversation_starts_afresh(page, domain, assistant):
     open_chat(page)
     ask(page, "is it normal to cry after sex?")
     expect(
@@ -277,6 +296,7 @@ def test_clear_conversation_starts_afresh(page, domain):
             ".rw-response", has_text=first_sentence(domain, "utter_is_it_normal")
         )
     ).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    session = session_id(page)
 
     page.click("#clear-chat")
 
@@ -284,6 +304,15 @@ def test_clear_conversation_starts_afresh(page, domain):
     assert page.evaluate("window.__storageAtLoad.session") == []
     open_chat(page)
     expect(page.locator(".rw-client")).to_have_count(0)
+    deleted_on_the_server(assistant, session)
+    assert session_id(page) != session
+
+
+def test_the_page_promises_what_the_server_does(page):
+    """How long the server keeps a conversation, as the page says."""
+    days = privacy_settings()["retention_days"]
+
+    expect(page.locator("main")).to_contain_text(f"deletes it after {days} days")
 
 
 def test_conversation_survives_a_reload_but_only_in_session_storage(page, domain):

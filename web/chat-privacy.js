@@ -15,7 +15,27 @@
 
   var leaving = false;
 
+  // The widget's session id, which the server issued (channels/socketio.py).
+  function sessionId() {
+    try {
+      var session = JSON.parse(window.sessionStorage.getItem("chat_session") || "null");
+      return session && session.session_id;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // Ask the server to delete its copy. A beacon is still sent while the page
+  // unloads, and the session id alone proves whose conversation it is.
+  function forgetOnServer() {
+    var id = sessionId();
+    if (!id || !navigator.sendBeacon) return;
+    var server = document.querySelector('meta[name="chat-socket-url"]').content;
+    navigator.sendBeacon(server.replace(/\/$/, "") + "/webhooks/socketio/forget", id);
+  }
+
   function forget() {
+    forgetOnServer();
     // Stop the widget from writing its state back while the page unloads.
     Storage.prototype.setItem = function () {};
     window.sessionStorage.clear();
