@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
-from redis.lock import Lock  # type: ignore[import-untyped]
+from redis.lock import Lock
 
 MUTEX_TIMEOUT_S = 5  # a crashed replica's mutex expires after this
 
