@@ -176,7 +176,7 @@ async def test_the_page_deletes_the_servers_copy_of_its_conversation(assistant):
 async def test_only_an_issued_session_can_be_deleted(assistant, body):
     session, _ = await chat(assistant.url, ["is it normal to cry after sex?"])
 
-    reply = forget(assistant, body if body else "")
+    reply = forget(assistant, body)
     altered = forget(assistant, session[:-1] + ("0" if session[-1] != "0" else "1"))
 
     assert reply.status_code == altered.status_code == 403
