@@ -44,6 +44,30 @@ def test_topic_button_gets_its_curated_answer(assistant, domain):
 
 
 @pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("just had sex and im crying right now, what should i do", "in_the_moment"),
+        ("could my ssri be why i cry after sex", "medication"),
+        ("is crying after sex a sign of past trauma", "trauma_link"),
+        ("does crying after sex mean i dont love him", "love_doubt"),
+        ("how long does pct last", "how_long"),
+        ("i cried after a one night stand, is that weird", "casual_sex"),
+        ("is pct a mental illness", "is_it_a_disorder"),
+        ("how can i stop it happening next time", "prevention"),
+    ],
+)
+def test_a_calm_question_near_words_of_risk_gets_its_answer_not_an_escalation(
+    question, expected, assistant, domain
+):
+    replies = assistant.say(new_sender(), question)
+
+    assert texts(replies)[0] == answer(domain, f"utter_{expected}")
+    warnings = {answer(domain, r) for r in ("utter_safety_check", "utter_default")}
+    assert warnings.isdisjoint(texts(replies))
+    assert "/get_help" not in payloads(replies)
+
+
+@pytest.mark.parametrize(
     "first, follow_up, expected",
     [
         ("why do women cry after sex", "and what about men?", "utter_gender_men"),
@@ -71,7 +95,7 @@ def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
 ):
     sender = new_sender()
 
-    offer = assistant.say(sender, "fnord blarg quux")
+    offer = assistant.say(sender, "zzkq vrrp mlop")
     assert texts(offer) == [answer(domain, "utter_ask_affirmation")]
     assert payloads(offer)[-2:] == ["/out_of_scope", "/express_distress"]
     assert 3 <= len(payloads(offer)) <= 5
@@ -99,7 +123,7 @@ def test_im_not_okay_on_the_menu_leads_to_support(assistant, domain):
 
 def test_picking_a_suggested_topic_answers_it(assistant, domain):
     sender = new_sender()
-    offer = assistant.say(sender, "fnord blarg quux")
+    offer = assistant.say(sender, "zzkq vrrp mlop")
 
     replies = assistant.say(sender, payloads(offer)[0])
 
