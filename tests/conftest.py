@@ -29,6 +29,11 @@ def sentences(text: str) -> list[str]:
     return SENTENCE_END.split(" ".join(text.split()))
 
 
+def without_source(text: str) -> str:
+    """An answer's body: its text without the closing "Source: ..." line."""
+    return text.split("\nSource:")[0]
+
+
 def as_read(text: str, language: str | None = None, region: str | None = None) -> str:
     """A response text as a person in `region` reads it: nlg/safety.py fills in
     the region's emergency number, crisis line and abuse line."""

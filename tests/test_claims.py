@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from actions.topics import topic_titles
-from tests.conftest import sentences
+from tests.conftest import sentences, without_source
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = yaml.safe_load((ROOT / "claims.yml").read_text(encoding="utf-8"))["claims"]
@@ -26,7 +26,7 @@ def collapsed(text: str) -> str:
 
 
 def sentences_of(answer: dict) -> list[str]:
-    return sentences(str(answer["text"]).split("\nSource:")[0])
+    return sentences(without_source(str(answer["text"])))
 
 
 @pytest.fixture(scope="module")

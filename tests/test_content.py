@@ -15,7 +15,7 @@ from bench.accuracy import nlu_training_data
 from bench.safety import registry
 from nlg.safety import regional_wording
 from safety import taxonomy
-from tests.conftest import sentences
+from tests.conftest import sentences, without_source
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = sorted(topic_titles())
@@ -60,7 +60,7 @@ def test_each_topic_answer_is_short_sourced_and_offers_related_buttons(topic, do
 @pytest.mark.parametrize("topic", TOPICS)
 def test_each_topic_answer_reads_at_grade_8_or_below(topic, domain):
     [answer] = domain["responses"][f"utter_{topic}"]
-    body = str(answer["text"]).split("\nSource:")[0]
+    body = without_source(str(answer["text"]))
 
     assert textstat.flesch_kincaid_grade(body) <= MAX_GRADE
 
@@ -76,7 +76,7 @@ def as_read(variation: dict, region: str | None) -> str:
     """The response's text as a person in `region` reads it, without its source."""
     wording = Unfilled(regional_wording(region, language_of(variation)))
     text = str(variation["text"]).format_map(wording)
-    return text.split("\nSource:")[0]
+    return without_source(text)
 
 
 def language_of(variation: dict) -> str | None:
