@@ -86,6 +86,11 @@ class RiskDetectorComponent(GraphComponent):
             "escalate_calm_rate": 0.02,
             "check_in_calm_rate": 0.06,
             "signal_calm_rate": 0.08,
+            # the share of held-out crisis messages, among those escalated,
+            # that must be escalated at crisis level rather than as distress:
+            # it sets how much of the risk the crisis classes must hold. A
+            # distressed person shown crisis help is the safer mistake.
+            "crisis_level_rate": 0.97,
             # long messages built per risk example (safety/model.py)
             "joined_per_risk_example": 1.0,
             # a long message is read in windows of this size, up to this many
@@ -112,6 +117,7 @@ class RiskDetectorComponent(GraphComponent):
         number("joined_per_risk_example", -1, 10)
         for key in RATES:
             number(key, 0, 0.5)
+        number("crisis_level_rate", 0.5, 1.0)
         if not config["escalate_calm_rate"] <= config["check_in_calm_rate"]:
             raise InvalidConfigException(
                 f"{cls.__name__}: 'escalate_calm_rate' must not exceed "
@@ -170,12 +176,13 @@ class RiskDetectorComponent(GraphComponent):
         the classes (those the training data has examples of), and every
         language's negations for the text model."""
         files = lexicon.files
+        classes = sorted(set(self._taxonomy.classes.values()) & labels)
         learnt = {f.name for f in fields(Settings)} & set(self._config)
         return Settings(
             kinds=tuple(sorted({k for f in files for k in (*f.kinds, *f.hints)})),
-            classes=(
-                taxonomy.NO_RISK,
-                *sorted(set(self._taxonomy.classes.values()) & labels),
+            classes=(taxonomy.NO_RISK, *classes),
+            crisis_classes=tuple(
+                c for c in classes if self._taxonomy.kinds[c].level == "crisis"
             ),
             negations=tuple(sorted({normalise(w) for f in files for w in f.negations})),
             clause_breaks=tuple(

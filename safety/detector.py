@@ -16,7 +16,7 @@ from typing import Any
 from safety.age import CHILD_PROTECTION, YOUTH, AgePolicy
 from safety.language import LanguageGuesser
 from safety.lexicon import PHRASE, Lexicon
-from safety.model import RiskModel, Scored
+from safety.model import RiskModel, Scored, crisis_share
 from safety.taxonomy import NO_RISK, Taxonomy
 
 ESCALATE, CHECK_IN, ANSWER = "escalate", "check_in", "answer"
@@ -85,14 +85,12 @@ class RiskDetector:
         )
 
     def _kinds(self, scored: Scored) -> set[str]:
-        """The text model's likeliest risk class; when the crisis classes
-        together outweigh distress, the likeliest crisis class."""
+        """The text model's likeliest risk class; when the crisis classes hold
+        the crisis share that training chose, the likeliest crisis class."""
         risky = {c: p for c, p in scored.classes.items() if c != NO_RISK}
         crisis = {
             c: p for c, p in risky.items() if self.taxonomy.kinds[c].level == "crisis"
         }
-        if crisis and sum(crisis.values()) >= sum(risky.values()) - sum(
-            crisis.values()
-        ):
+        if crisis and crisis_share(risky, crisis) >= self.model.thresholds.crisis_share:
             return {max(crisis, key=crisis.__getitem__)}
         return {max(risky, key=risky.__getitem__)} if risky else set()

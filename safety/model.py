@@ -13,14 +13,16 @@ calm question and a risk clause, so that one crisis sentence inside a long
 topic question is not diluted away. The two thresholds (check in, escalate)
 are chosen on held-out predictions of the training data (k-fold: each message
 scored by models that never saw it) for a given share of calm messages above
-them: never on an evaluation set.
+them, and so is the crisis share that puts an escalation at crisis level, for
+a given share of escalated crisis messages that reach it: never on an
+evaluation set.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -48,6 +50,7 @@ JOINS = ("{calm} {risk}", "{risk}. {calm}", "{calm}, also {risk}", "{calm}? {ris
 class Settings:
     kinds: tuple[str, ...]  # the lexicon's kinds, in a fixed order
     classes: tuple[str, ...]  # NO_RISK first, then the risk classes
+    crisis_classes: tuple[str, ...]  # the classes of the taxonomy's crisis level
     negations: tuple[str, ...]  # every language's, as the text model marks them
     clause_breaks: tuple[str, ...]
     text_c: float
@@ -56,6 +59,7 @@ class Settings:
     escalate_calm_rate: float
     check_in_calm_rate: float
     signal_calm_rate: float
+    crisis_level_rate: float
     joined_per_risk_example: float
     window_characters: int
     max_windows: int
@@ -67,6 +71,9 @@ class Thresholds:
     escalate: float
     check_in: float
     signal: float
+    # an escalation is at crisis level when the crisis classes hold at least
+    # this share of the text model's risk probability
+    crisis_share: float
 
 
 @dataclass(frozen=True)
@@ -244,6 +251,12 @@ def _most_alarming(model: Pipeline, settings: Settings, texts: list[str]) -> np.
     return np.array(out)
 
 
+def crisis_share(classes: dict[str, float], crisis: Collection[str]) -> float:
+    """The crisis classes' share of the probability of any risk."""
+    risky = sum(p for c, p in classes.items() if c != NO_RISK)
+    return sum(classes.get(c, 0.0) for c in crisis) / risky if risky > 0 else 0.0
+
+
 def _split_labels(examples: Sequence[Example]) -> tuple[list[str], list[str]]:
     return [t for t, _ in examples], [label for _, label in examples]
 
@@ -267,14 +280,15 @@ def _out_of_fold(
     examples: Sequence[Example],
     evidence_of: Callable[[str], Evidence],
     rng: random.Random,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Stack features and labels (1 = risk) of every example, each predicted
-    by a text model that never saw it (nor a message built from it)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stack features, labels (1 = risk, 2 = risk of a crisis class) and the
+    crisis share of every example, each predicted by a text model that never
+    saw it (nor a message built from it)."""
     labels = [label for _, label in examples]
     folds = StratifiedKFold(
         settings.folds, shuffle=True, random_state=settings.random_state
     )
-    rows, targets = [], []
+    rows, targets, shares = [], [], []
     for train, test in folds.split(np.zeros(len(labels)), labels):
         model = _fit_text(settings, joined([examples[i] for i in train], settings, rng))
         held = joined([examples[i] for i in test], settings, rng)
@@ -282,8 +296,13 @@ def _out_of_fold(
         predicted = _most_alarming(model, settings, texts)
         for text, probabilities in zip(texts, predicted, strict=True):
             rows.append(stack_features(settings, probabilities, evidence_of(text)))
-        targets += [int(label != NO_RISK) for label in held_labels]
-    return np.array(rows), np.array(targets)
+            classes = dict(zip(settings.classes, probabilities, strict=True))
+            shares.append(crisis_share(classes, settings.crisis_classes))
+        targets += [
+            2 if label in settings.crisis_classes else int(label != NO_RISK)
+            for label in held_labels
+        ]
+    return np.array(rows), np.array(targets), np.array(shares)
 
 
 def _fit_stack(
@@ -302,6 +321,15 @@ def _threshold(calm_scores: np.ndarray, rate: float) -> float:
     return float(np.nextafter(ordered[allowed], 1.0)) if allowed < len(ordered) else 0.0
 
 
+def _share_reached(shares: np.ndarray, rate: float) -> float:
+    """The highest crisis share that at least `rate` of the held-out crisis
+    messages reach; a share that outweighs distress when there are none."""
+    if not len(shares):
+        return 0.5
+    ordered = np.sort(shares)
+    return float(ordered[int(np.floor((1 - rate) * len(ordered)))])
+
+
 def train(
     settings: Settings,
     examples: Sequence[Example],
@@ -312,7 +340,8 @@ def train(
     scores, each from models that never saw the example, choose the
     thresholds; then the text model learns from everything."""
     rng = random.Random(settings.random_state)
-    rows, targets = _out_of_fold(settings, list(examples), evidence_of, rng)
+    rows, labels, shares = _out_of_fold(settings, list(examples), evidence_of, rng)
+    targets = (labels > 0).astype(int)
     folds = StratifiedKFold(
         settings.folds, shuffle=True, random_state=settings.random_state
     )
@@ -321,10 +350,14 @@ def train(
         fold_stack = _fit_stack(settings, rows[fit], targets[fit])
         scores[held] = fold_stack.predict_proba(rows[held])[:, 1]
     risky = targets == 1
+    escalate = _threshold(scores[~risky], settings.escalate_calm_rate)
+    escalated = scores >= escalate
+    crisis, distress = escalated & (labels == 2), escalated & (labels == 1)
     thresholds = Thresholds(
-        escalate=_threshold(scores[~risky], settings.escalate_calm_rate),
+        escalate=escalate,
         check_in=_threshold(scores[~risky], settings.check_in_calm_rate),
         signal=_threshold(scores[~risky], settings.signal_calm_rate),
+        crisis_share=_share_reached(shares[crisis], settings.crisis_level_rate),
     )
     report = {
         "held_out_messages": len(targets),
@@ -335,6 +368,12 @@ def train(
         "held_out_calm_escalated": _share(scores[~risky] >= thresholds.escalate),
         "held_out_calm_escalated_or_checked": _share(
             scores[~risky] >= thresholds.check_in
+        ),
+        "held_out_crisis_escalated_at_crisis_level": _share(
+            shares[crisis] >= thresholds.crisis_share
+        ),
+        "held_out_distress_escalated_at_crisis_level": _share(
+            shares[distress] >= thresholds.crisis_share
         ),
     }
     stack = _fit_stack(settings, rows, targets)

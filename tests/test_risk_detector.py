@@ -149,6 +149,7 @@ def test_an_untrained_detector_refuses_to_run(tmp_path, spacy_model):
         {"text_c": "10"},
         {"folds": 1},
         {"signal_calm_rate": 0.9},
+        {"crisis_level_rate": 0.3},
         {"escalate_calm_rate": 0.2, "check_in_calm_rate": 0.1},
         {"check_in_calm_rate": True},
         {"window_characters": 10},
@@ -168,21 +169,22 @@ def test_bad_config_is_refused(tmp_path, bad):
 # --- the decision, with the model's score set by the test ------------------
 
 
-THRESHOLDS = Thresholds(escalate=0.9, check_in=0.6, signal=0.2)
+THRESHOLDS = Thresholds(escalate=0.9, check_in=0.6, signal=0.2, crisis_share=0.5)
 
 
 @dataclass
 class ScoreOf:
-    """Stands in for the trained risk model: each test sets the score."""
+    """Stands in for the trained risk model: each test sets the score, and
+    the part of it that falls on the crisis class (the rest is distress)."""
 
     risk: float
-    crisis: bool = True
+    crisis: bool | float = True
     thresholds: Thresholds = THRESHOLDS
 
     def score(self, text, evidence):
-        classes = {"none": 1 - self.risk, "suicide": 0.0, "assault": 0.0,
-                   "abuse": 0.0, "distress": 0.0}  # fmt: skip
-        classes["suicide" if self.crisis else "distress"] = self.risk
+        crisis = self.risk * float(self.crisis)
+        classes = {"none": 1 - self.risk, "suicide": crisis, "assault": 0.0,
+                   "abuse": 0.0, "distress": self.risk - crisis}  # fmt: skip
         return Scored(self.risk, classes)
 
 
@@ -209,6 +211,27 @@ def test_the_score_against_the_two_thresholds_decides(parts, risk, outcome):
 def test_escalation_carries_the_level_of_the_kind(parts):
     assert decide(parts, 0.95).level == "crisis"
     assert decide(parts, 0.95, crisis=False).level == "distress"
+
+
+@pytest.mark.parametrize(
+    "crisis_part, chosen_share, level",
+    [(0.4, 0.3, "crisis"), (0.4, 0.5, "distress"), (0.6, 0.5, "crisis")],
+)
+def test_the_level_is_crisis_when_the_crisis_classes_hold_the_chosen_share(
+    parts, crisis_part, chosen_share, level
+):
+    thresholds = replace(THRESHOLDS, crisis_share=chosen_share)
+
+    decision = decide(parts, 0.95, crisis=crisis_part, thresholds=thresholds)
+
+    assert decision.level == level
+
+
+def test_training_chooses_a_crisis_share_and_reports_what_it_gives(trained):
+    model = trained[0]._model
+
+    assert 0.0 <= model.thresholds.crisis_share <= 1.0
+    assert "held_out_crisis_escalated_at_crisis_level" in model.report
 
 
 def test_a_risk_signal_never_gets_the_plain_menu(parts):
