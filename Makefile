@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install browser services train run shell test test-unit validate test-stories bench lint format lock purge screenshots clean
+.PHONY: help install browser services train run shell test test-fast test-unit validate test-stories bench lint format lock purge screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ validate: $(INSTALLED) ## check domain, data and stories for conflicts (warnings
 
 test-unit: $(MODEL) $(WIDGET) $(AXE) browser services ## the pytest suite (starts its own servers and browser)
 	$(BIN)/pytest
+
+test-fast: $(INSTALLED) ## the tests that need no trained model, server, browser or database
+	$(BIN)/pytest -m "not servers"
 
 test-stories: $(MODEL) ## test stories against the trained model
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \

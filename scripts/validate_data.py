@@ -6,6 +6,11 @@ training examples, even when only a channel sends it ("/opt_out" from
 channels/twilio.py, never predicted from text) or only the RiskDetector gives it
 (the check-in intent of safety/taxonomy.yml). Those are in use, so they are
 exempt; any other warning, or a failed validation, fails this script.
+
+Rasa also skips, without a word, a file under data/ that it does not recognise
+as NLU data, stories or rules (a file that lost its `version` and `nlu:` lines):
+its examples would silently be missing from the model, so such a file fails
+this script too.
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ import sys
 from pathlib import Path
 
 import yaml
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import (
+    YAMLStoryReader,
+)
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 ROOT = Path(__file__).resolve().parents[1]
 # action_default_ask_rephrase and action_default_fallback send these.
@@ -54,7 +63,24 @@ def exempt(line: str) -> bool:
     )
 
 
+def unread_data_files(directory: Path = ROOT / "data") -> list[Path]:
+    """Files under `directory` that Rasa's importer would skip."""
+    return [
+        path
+        for path in sorted(directory.rglob("*.yml"))
+        if not RasaYAMLReader.is_yaml_nlu_file(path)
+        and not YAMLStoryReader.is_stories_file(path)
+    ]
+
+
 def main() -> int:
+    unread = unread_data_files()
+    if unread:
+        print(
+            "Rasa would skip these data files (no `version` and `nlu:`, `rules:` "
+            "or `stories:`):\n" + "\n".join(str(p.relative_to(ROOT)) for p in unread)
+        )
+        return 1
     run = subprocess.run(
         [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--fail-on-warnings"],
         cwd=ROOT,

@@ -40,8 +40,19 @@ def as_read(text: str, language: str | None = None, region: str | None = None) -
     return text.format(**regional_wording(region, language))
 
 
+# Fixtures that start the assistant or the fake platforms: a test that uses
+# one is not in the fast tier (make test-fast) either.
+SERVER_FIXTURES = {"assistant", "assistant_workdir", "platforms", "web_origin"}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     identity_secret()  # before any test computes a conversation's key
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,9 @@ import socketio
 from channels.guards import MAX_BODY_BYTES
 from tests.test_run_script import Running, run_script
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 TIMEOUT_S = 30
 
 

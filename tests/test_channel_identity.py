@@ -117,6 +117,7 @@ def test_only_session_ids_the_server_issued_are_accepted(secret):
     assert not issued(session)
 
 
+@pytest.mark.servers
 def test_rasa_will_not_start_without_a_secret(tmp_path: Path):
     setup = plan(tmp_path)
     env = {k: v for k, v in setup.env.items() if k not in SECRET_VARIABLES}

@@ -15,6 +15,7 @@ from bench.accuracy import nlu_training_data
 from bench.safety import registry
 from nlg.safety import regional_wording
 from safety import taxonomy
+from scripts.validate_data import unread_data_files
 from tests.conftest import sentences, without_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,3 +145,13 @@ def test_no_safety_evaluation_message_is_in_the_training_data(training, entry):
     messages = yaml.safe_load((ROOT / entry["path"]).read_text())["messages"]
     sentences = {normalise(m["text"]) for m in messages if len(m["text"].split()) > 1}
     assert trained.isdisjoint(sentences)
+
+
+def test_every_data_file_is_one_rasa_reads(tmp_path):
+    # Rasa's importer skips a file it does not recognise without a word, so
+    # a training file that lost its header would vanish from the model
+    assert unread_data_files() == []
+    headless = tmp_path / "calm.yml"
+    headless.write_text("- intent: greet\n  examples: |\n    - hi there\n")
+    (tmp_path / "rules.yml").write_text('version: "3.1"\nrules: []\n')
+    assert unread_data_files(tmp_path) == [headless]

@@ -23,6 +23,22 @@ def answer(domain, response):
     return domain["responses"][response][0]["text"]
 
 
+# Messages that ask nothing clear; which of them the classifier reads as out of scope
+# rather than not understood can change as it learns, so tests take those it
+# does not understand.
+UNCLEAR = ["zzkq vrrp mlop", "plorp zxqv", "xyzzy", "qwpo zmxn", "bnmv cxz", "sex"]
+
+
+def not_understood(assistant, count=1):
+    found = [
+        text
+        for text in UNCLEAR
+        if assistant.parse(text)["intent"]["name"] == "nlu_fallback"
+    ]
+    assert len(found) >= count, "the classifier claims to understand them all"
+    return found[:count]
+
+
 def test_greeting_introduces_an_automated_non_therapist_with_topics(assistant, domain):
     replies = assistant.say(new_sender(), "hey there")
 
@@ -90,12 +106,20 @@ def test_follow_up_questions_use_the_conversation_so_far(
     assert texts(replies) == [answer(domain, expected)]
 
 
+def test_a_question_outside_the_topic_says_so_and_offers_im_not_okay(assistant, domain):
+    replies = assistant.say(new_sender(), "what's the weather like in paris tomorrow")
+
+    assert texts(replies) == [answer(domain, "utter_out_of_scope")]
+    assert payloads(replies)[-1] == "/express_distress"
+
+
 def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
     assistant, domain
 ):
     sender = new_sender()
+    first, second = not_understood(assistant, 2)
 
-    offer = assistant.say(sender, "zzkq vrrp mlop")
+    offer = assistant.say(sender, first)
     assert texts(offer) == [answer(domain, "utter_ask_affirmation")]
     assert payloads(offer)[-2:] == ["/out_of_scope", "/express_distress"]
     assert 3 <= len(payloads(offer)) <= 5
@@ -103,7 +127,7 @@ def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
     rephrase = assistant.say(sender, "/out_of_scope")
     assert texts(rephrase) == [answer(domain, "utter_ask_rephrase")]
 
-    second_offer = assistant.say(sender, "plorp zxqv")
+    second_offer = assistant.say(sender, second)
     assert texts(second_offer) == [answer(domain, "utter_ask_affirmation")]
 
     give_up = assistant.say(sender, "/out_of_scope")
@@ -113,7 +137,7 @@ def test_not_understood_offers_topics_then_rephrasing_help_then_a_way_out(
 
 def test_im_not_okay_on_the_menu_leads_to_support(assistant, domain):
     sender = new_sender()
-    assistant.say(sender, "fnord blarg quux")
+    assistant.say(sender, *not_understood(assistant))
 
     replies = assistant.say(sender, "/express_distress")
 
@@ -123,7 +147,7 @@ def test_im_not_okay_on_the_menu_leads_to_support(assistant, domain):
 
 def test_picking_a_suggested_topic_answers_it(assistant, domain):
     sender = new_sender()
-    offer = assistant.say(sender, "zzkq vrrp mlop")
+    offer = assistant.say(sender, *not_understood(assistant))
 
     replies = assistant.say(sender, payloads(offer)[0])
 

@@ -12,6 +12,9 @@ from safety.regions import region_from_name
 from tests.conftest import as_read
 from tests.servers import running_assistant
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 REGIONS = {"US": ("911", "988"), "GB": ("999", "116 123"), "AU": ("000", "13 11 14"),
            None: ("999 UK", "findahelpline.com")}  # fmt: skip
 CRISES = {

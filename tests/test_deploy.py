@@ -25,6 +25,9 @@ from tests.services import (
     replaced,
 )
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 TOOLS = ROOT / ".venv" / "deploy-tools"

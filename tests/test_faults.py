@@ -12,6 +12,9 @@ from tests.conftest import as_read
 from tests.crowd import CONVERSATION, crowd
 from tests.servers import Deployment, restartable_assistant
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 CONVERSATIONS = 50
 
 

@@ -13,6 +13,9 @@ from rasa.utils.endpoints import EndpointConfig
 from scaling.lock_store import AtomicRedisLockStore
 from tests.services import Redis, redis_server
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 REPLICAS = 8
 ROUNDS = 10
 

@@ -23,6 +23,9 @@ from channels import identity
 from privacy.logs import REMOVED, make_safe, safe_event
 from tests.servers import Assistant, poll_until, running_assistant
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 NUMBER = "+447700900123"
 ORIGIN = "http://localhost:8080"  # the demo page, allowed by default
 LOGS = ("rasa.log", "actions.log")

@@ -151,6 +151,7 @@ def test_an_untrained_detector_refuses_to_run(tmp_path, spacy_model):
         {"signal_calm_rate": 0.9},
         {"crisis_level_rate": 0.3},
         {"escalate_calm_rate": 0.2, "check_in_calm_rate": 0.1},
+        {"check_in_calm_rate": 0.3, "signal_calm_rate": 0.2},
         {"check_in_calm_rate": True},
         {"window_characters": 10},
         {"max_windows": -1},

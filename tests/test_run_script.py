@@ -23,6 +23,9 @@ import yaml
 
 from tests.servers import ROOT, START_TIMEOUT_S, free_port, poll_until
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 READY = "Chat in your browser"
 SETTINGS = (
     "RASA_AUTH_TOKEN",

@@ -46,6 +46,9 @@ from tests.services import (
 )
 from tests.web import demo_page
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 DEPLOY = ROOT / "deploy"
 CONVERSATIONS = 40
 REPLY_TIMEOUT_S = 30

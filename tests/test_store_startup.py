@@ -29,6 +29,9 @@ from tests.servers import (
     restartable_assistant,
 )
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 PURGED = "Retention: deleted {} conversation(s) older than 30 days."
 
 

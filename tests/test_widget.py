@@ -25,6 +25,9 @@ from privacy.settings import settings as privacy_settings
 from tests.servers import poll_until
 from tests.web import ROOT, chromium, demo_page
 
+# starts the assistant, a browser or a database: not in make test-fast
+pytestmark = pytest.mark.servers
+
 SCREENSHOTS = ROOT / "results" / "screenshots"
 EXIT_URL = "https://www.bbc.co.uk/weather"
 REPLY_TIMEOUT_MS = 30_000

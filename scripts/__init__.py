@@ -1,0 +1,1 @@
+"""Make targets' scripts; a package so that tests can import their helpers."""
