@@ -41,8 +41,8 @@ def as_read(text: str, language: str | None = None, region: str | None = None) -
 
 
 # Fixtures that start the assistant or the fake platforms: a test that uses
-# one is not in the fast tier (make test-fast) either.
-SERVER_FIXTURES = {"assistant", "assistant_workdir", "platforms", "web_origin"}
+# one, even through another fixture, is not in the fast tier (make test-fast).
+SERVER_FIXTURES = {"assistant", "platforms"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -25,7 +25,7 @@ from tests.services import (
     replaced,
 )
 
-# starts the assistant, a browser or a database: not in make test-fast
+# needs the deploy tools that `make services` installs: not in make test-fast
 pytestmark = pytest.mark.servers
 
 DEPLOY = ROOT / "deploy"

@@ -23,9 +23,6 @@ from channels import identity
 from privacy.logs import REMOVED, make_safe, safe_event
 from tests.servers import Assistant, poll_until, running_assistant
 
-# starts the assistant, a browser or a database: not in make test-fast
-pytestmark = pytest.mark.servers
-
 NUMBER = "+447700900123"
 ORIGIN = "http://localhost:8080"  # the demo page, allowed by default
 LOGS = ("rasa.log", "actions.log")
@@ -68,6 +65,7 @@ def read_logs(workdir: Path) -> dict[str, str]:
     return {name: (workdir / name).read_text() for name in LOGS}
 
 
+@pytest.mark.servers
 def test_no_log_holds_the_message_or_the_tracker_even_when_an_action_fails(served):
     assistant, workdir = served
     marker, sender = f"zebra{letters()}", f"logs-{letters()}"

@@ -17,9 +17,6 @@ from rasa.core.run import configure_app, create_http_input_channels
 from channels.guards import MODEL_BODY_KEYS, MODEL_QUERY_ARG, REFUSED
 from tests.servers import MODEL, ROOT
 
-# starts the assistant, a browser or a database: not in make test-fast
-pytestmark = pytest.mark.servers
-
 GUARDED = (MODEL_QUERY_ARG, *MODEL_BODY_KEYS)
 # A handler may read a model path where its source names one of them; a name
 # that is not read there only makes the test send one more request.
