@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install browser services train run shell test test-fast test-unit validate test-stories bench lint format lock purge screenshots clean
+.PHONY: help install browser services train run shell test test-fast test-unit validate test-stories bench lint format lock purge report screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -86,8 +86,11 @@ purge: $(INSTALLED) ## delete conversations older than the retention period (pri
 	@mkdir -p var
 	$(BIN)/python -m privacy.retention
 
-screenshots: ## refresh docs/ screenshots from the last widget test run
-	mkdir -p docs && cp results/screenshots/widget-*.png docs/
+report: $(INSTALLED) ## write reports/insights.html from the stored conversations (counts only)
+	$(BIN)/python -m insights
 
-clean: ## remove build outputs (models, results, .venv) and stored conversations (var/)
-	rm -rf models results web/vendor tests/vendor var $(VENV) .pytest_cache .mypy_cache .ruff_cache
+screenshots: ## refresh docs/ screenshots from the last widget and report test runs
+	mkdir -p docs && cp results/screenshots/widget-*.png results/screenshots/insights-*.png docs/
+
+clean: ## remove build outputs (models, results, reports, .venv) and stored conversations (var/)
+	rm -rf models results reports web/vendor tests/vendor var $(VENV) .pytest_cache .mypy_cache .ruff_cache
