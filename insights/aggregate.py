@@ -116,6 +116,12 @@ def shown(cell: Cell | None, minimum: int) -> Shown:
     return cell.events if len(cell.conversations) >= minimum else f"<{minimum}"
 
 
+def shown_conversations(cell: Cell, minimum: int) -> Shown:
+    """How many conversations a week had, suppressed like any count."""
+    count = len(cell.conversations)
+    return count if count >= minimum else f"<{minimum}"
+
+
 def rate(part: Shown, whole: Shown) -> float | None:
     if not isinstance(part, int) or not isinstance(whole, int) or not whole:
         return None
@@ -136,16 +142,14 @@ def summary(counts: Tally, minimum: int, show_questions: bool) -> dict[str, Any]
     """Everything the report shows, suppressed: no conversation key, and no
     words anyone wrote unless `show_questions`."""
     weeks = sorted(counts.messages)
-    conversations = {
-        w: Cell(len(counts.messages[w].conversations), counts.messages[w].conversations)
-        for w in weeks
-    }
     messages = {w: shown(counts.messages[w], minimum) for w in weeks}
     fallbacks = {w: shown(counts.fallbacks.get(w), minimum) for w in weeks}
     return {
         "min_conversations": minimum,
         "weeks": weeks,
-        "conversations": {w: shown(conversations[w], minimum) for w in weeks},
+        "conversations": {
+            w: shown_conversations(counts.messages[w], minimum) for w in weeks
+        },
         "messages": messages,
         "fallbacks": fallbacks,
         "fallback_rate_pct": {w: rate(fallbacks[w], messages[w]) for w in weeks},

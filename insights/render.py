@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from html import escape
 from pathlib import Path
@@ -15,6 +16,7 @@ from insights import charts
 TEMPLATE = Path(__file__).with_name("report.html")
 
 
+@functools.cache
 def wording() -> dict[str, str]:
     path = Path(__file__).with_name("wording.yml")
     return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
