@@ -53,7 +53,7 @@ shell: $(MODEL) ## chat in the terminal
 	scripts/run.sh --shell
 
 validate: $(INSTALLED) ## check domain, data and stories for conflicts (warnings fail)
-	$(BIN)/python scripts/validate_data.py
+	$(BIN)/python -m scripts.validate_data
 
 test-unit: $(MODEL) $(WIDGET) $(AXE) browser services ## the pytest suite (starts its own servers and browser)
 	$(BIN)/pytest

@@ -27,11 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     options = settings()["insights"]
     titles = topic_titles()
-    counts = aggregate.tally(
-        events.conversations(from_endpoints(args.endpoints)), set(titles)
-    )
+    store = from_endpoints(args.endpoints)
+    counts = aggregate.tally(events.conversations(store), set(titles))
     report = aggregate.summary(
-        counts, options["min_conversations"], options["show_fallback_questions"]
+        counts,
+        events.ratings(store),
+        options["min_conversations"],
+        options["show_fallback_questions"],
     )
     report["generated"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     page = render.write(report, args.out, settings()["retention_days"], titles)

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from insights.events import Event
+from privacy.feedback import RATINGS, Stored
 
 ESCALATION = "action_escalate_to_therapist"
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")  # "did you mean", out of scope
@@ -138,9 +139,12 @@ def by_label(
     }
 
 
-def summary(counts: Tally, minimum: int, show_questions: bool) -> dict[str, Any]:
+def summary(
+    counts: Tally, stored: Stored, minimum: int, show_questions: bool
+) -> dict[str, Any]:
     """Everything the report shows, suppressed: no conversation key, and no
-    words anyone wrote unless `show_questions`."""
+    words anyone wrote unless `show_questions` (fallback questions), or unless
+    the operator keeps what was missing after a 👎 (then it is stored)."""
     weeks = sorted(counts.messages)
     messages = {w: shown(counts.messages[w], minimum) for w in weeks}
     fallbacks = {w: shown(counts.fallbacks.get(w), minimum) for w in weeks}
@@ -155,6 +159,8 @@ def summary(counts: Tally, minimum: int, show_questions: bool) -> dict[str, Any]
         "fallback_rate_pct": {w: rate(fallbacks[w], messages[w]) for w in weeks},
         "answers": by_label(counts.answers, weeks, minimum),
         "escalations": by_label(counts.escalations, weeks, minimum),
+        "helpfulness": helpfulness(stored, minimum),
+        "what_was_missing": what_was_missing(stored, minimum),
         "fallback_questions": (
             {
                 topic: sorted({text for _, text in said})
@@ -164,4 +170,50 @@ def summary(counts: Tally, minimum: int, show_questions: bool) -> dict[str, Any]
             if show_questions
             else None
         ),
+    }
+
+
+def helpfulness(stored: Stored, minimum: int) -> dict[str, dict[str, Any]]:
+    """Ratings per topic and their helpful share, from the raw rows of the
+    retention period and the weekly counts kept after them. A count is shown
+    when its raw rows' conversations and the folded weeks' conversations add
+    up to `minimum`."""
+    ratings: dict[tuple[str, str], int] = defaultdict(int)
+    people: dict[tuple[str, str], int] = defaultdict(int)
+    keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key, _, topic, rating, _ in stored.rows:
+        ratings[(topic, rating)] += 1
+        keys[(topic, rating)].add(key)
+    for _, topic, rating, count, conversations in stored.weekly:
+        ratings[(topic, rating)] += count
+        people[(topic, rating)] += conversations
+    table: dict[str, dict[str, Any]] = {}
+    for topic in sorted({topic for topic, _ in ratings}):
+        row: dict[str, Any] = {}
+        for rating in RATINGS.values():
+            count = ratings.get((topic, rating), 0)
+            seen = len(keys.get((topic, rating), ())) + people.get((topic, rating), 0)
+            row[rating] = count if not count or seen >= minimum else f"<{minimum}"
+        total = row["helpful"] + row["not_helpful"] if _counts(row) else None
+        row["helpful_pct"] = rate(row["helpful"], total) if total is not None else None
+        table[topic] = row
+    return table
+
+
+def _counts(row: dict[str, Any]) -> bool:
+    return all(isinstance(row[rating], int) for rating in RATINGS.values())
+
+
+def what_was_missing(stored: Stored, minimum: int) -> dict[str, list[str]]:
+    """What people said was missing after a 👎 (kept only when the operator
+    turned it on), per topic, for topics with replies from `minimum`
+    conversations."""
+    said: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, _, topic, _, text in stored.rows:
+        if text:
+            said[topic].append((key, text))
+    return {
+        topic: sorted({text for _, text in replies})
+        for topic, replies in sorted(said.items())
+        if len({key for key, _ in replies}) >= minimum
     }

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from privacy import feedback
 from privacy.tracker_store import PROBE, PrivateSQLTrackerStore
 
 Event = dict[str, Any]
@@ -23,3 +24,10 @@ def conversations(store: PrivateSQLTrackerStore) -> list[list[Event]]:
             if key != PROBE:
                 by_key[key].append(json.loads(data))
     return list(by_key.values())
+
+
+def ratings(store: PrivateSQLTrackerStore) -> feedback.Stored:
+    """The answers' ratings: raw rows, with keys that stay in the aggregation,
+    and the weekly counts kept after them."""
+    with store.session_scope() as session:
+        return feedback.stored(session)

@@ -26,13 +26,20 @@ def note(text: str) -> str:
     return f'<p class="note">{escape(text)}</p>'
 
 
-def table(rows: dict[str, dict[str, Any]], weeks: list[str], label: str) -> str:
+def table(
+    rows: dict[str, dict[str, Any]],
+    columns: list[str],
+    label: str,
+    headings: dict[str, str] | None = None,
+) -> str:
+    """One row per name, one cell per column (weeks, unless `headings` names
+    the columns)."""
     if not rows:
         return note(wording()["none_yet"])
-    head = "".join(f"<th>{escape(w)}</th>" for w in weeks)
+    head = "".join(f"<th>{escape((headings or {}).get(c, c))}</th>" for c in columns)
     body = "".join(
         f"<tr><td>{escape(name)}</td>"
-        + "".join(f"<td>{escape(str(values[w]))}</td>" for w in weeks)
+        + "".join(f"<td>{escape(str(values[c]))}</td>" for c in columns)
         + "</tr>"
         for name, values in rows.items()
     )
@@ -55,6 +62,37 @@ def questions(
     )
     intro = note(wording()["questions_intro"].format(minimum=minimum))
     return intro + (groups or note(wording()["no_group_yet"]))
+
+
+def helpfulness(rows: dict[str, dict[str, Any]]) -> str:
+    if not rows:
+        return note(wording()["no_ratings_yet"])
+    shown = {
+        topic: {
+            **values,
+            "helpful_pct": wording()["rate_suppressed"]
+            if values["helpful_pct"] is None
+            else f"{values['helpful_pct']}%",
+        }
+        for topic, values in rows.items()
+    }
+    headings = {
+        "helpful": "helpful",
+        "not_helpful": "not helpful",
+        "helpful_pct": "share helpful",
+    }
+    return table(shown, list(headings), "topic", headings)
+
+
+def what_was_missing(grouped: dict[str, list[str]], minimum: int) -> str:
+    if not grouped:
+        return note(wording()["missing_none"].format(minimum=minimum))
+    return note(wording()["missing_intro"].format(minimum=minimum)) + "".join(
+        f"<h3>{escape(topic)}</h3><ul>"
+        + "".join(f"<li>{escape(text)}</li>" for text in texts)
+        + "</ul>"
+        for topic, texts in grouped.items()
+    )
 
 
 def titled(rows: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
@@ -95,6 +133,8 @@ def write(
         ),
         escalations=table(report["escalations"], weeks, "level, region"),
         questions=questions(report["fallback_questions"], minimum, titles),
+        helpfulness=helpfulness(titled(report["helpfulness"], titles)),
+        missing=what_was_missing(titled(report["what_was_missing"], titles), minimum),
     )
     page = out / "insights.html"
     page.write_text(html, encoding="utf-8")

@@ -16,6 +16,7 @@ send alike):
   path a first response written for a young person;
 - the answer to a calm question that used words of risk ("is it dissociation
   if i feel numb") ends with one gentle offer of support (utter_gentle_support);
+- some topic answers end with "Was this helpful?" (nlg/feedback.py);
 - once action_escalate_to_therapist has set `distress_level`, every response
   that offers quick replies also offers "Get help now" (utter_keep_talking's
   button, in the same language).
@@ -31,6 +32,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from nlg.feedback import ASK_FEEDBACK, offers_feedback
 from safety import taxonomy
 from safety.regions import emergency_in_words, region_from_hints
 from safety.services import first_line, therapist_directory
@@ -67,8 +69,12 @@ class SafetyNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         response = self.generate_from_slots(
             utter_action, slots, output_channel, **kwargs
         )
+        if not response or not _first_reply_to(tracker):
+            return response
         line = added_line(risk)
-        if response and line and _first_reply_to(tracker):
+        if line is None and offers_feedback(tracker, utter_action):
+            line = ASK_FEEDBACK
+        if line:
             response = self._with_line(response, line, slots, output_channel)
         return response
 

@@ -8,6 +8,9 @@ keeps as little personal data as it can.
   conversation is deleted, and only what came after it (the confirmation) is
   kept. `forget` deletes a conversation the same way from outside a turn (the
   widget's Quick exit and Clear conversation).
+- A tapped rating of an answer is written to its own table in the same
+  transaction as the events (privacy/feedback.py); deleting a conversation
+  deletes its ratings.
 - `delete_older_than` backs the retention command (privacy/retention.py) and,
   in a server, the purge at start-up and every day (privacy/schedule.py).
 - It fails loudly. Rasa wraps every store in one that saves to memory when a
@@ -24,8 +27,10 @@ import copy
 import logging
 import time
 from collections import deque
+from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
@@ -37,8 +42,11 @@ from rasa.utils.endpoints import read_endpoint_config
 from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from privacy import logs, schedule
+from privacy import feedback, logs, schedule
 from privacy.redaction import redact
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +99,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             _create_directory(db)
         super().__init__(domain, dialect=dialect, db=db, **kwargs)
         self._check_writable(db)
+        feedback.metadata.create_all(self.engine)
         if in_server:
             schedule.start(self)
 
@@ -123,11 +132,22 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         stored.events = deque(redacted(e) for e in tracker.events)
         await super().save(stored)
 
+    def _additional_events(
+        self, session: Session, tracker: DialogueStateTracker
+    ) -> Iterator[Event]:
+        """The events not stored yet, as Rasa's store finds them; any rating
+        among them is written in the same session."""
+        new = list(super()._additional_events(session, tracker))
+        events = list(tracker.events)
+        feedback.record(session, tracker.sender_id, events, len(events) - len(new))
+        return iter(new)
+
     def delete(self, sender_id: str) -> None:
         with self.session_scope() as session:
             session.query(self.SQLEvent).filter(
                 self.SQLEvent.sender_id == sender_id
             ).delete(synchronize_session=False)
+            feedback.forget(session, sender_id)
             session.commit()
 
     def delete_older_than(self, days: float, now: float | None = None) -> int:
@@ -140,6 +160,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 .having(func.max(self.SQLEvent.timestamp) < cutoff)
             )
             senders = [sender for (sender,) in stale.all()]
+            cutoff_day = datetime.fromtimestamp(cutoff, timezone.utc).date()
+            feedback.expire(session, cutoff_day, senders)
             for start in range(0, len(senders), 500):
                 session.query(self.SQLEvent).filter(
                     self.SQLEvent.sender_id.in_(senders[start : start + 500])

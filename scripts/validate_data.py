@@ -26,6 +26,8 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import (
 )
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
+from privacy.feedback import RATINGS
+
 ROOT = Path(__file__).resolve().parents[1]
 # action_default_ask_rephrase and action_default_fallback send these.
 SENT_BY_RASA_DEFAULT_ACTIONS = {"utter_ask_rephrase", "utter_default"}
@@ -36,8 +38,10 @@ UNTRAINED = re.compile(
 
 
 def sent_by_custom_actions() -> set[str]:
-    """Responses the actions and the response generator (nlg/) send by name."""
-    paths = [*(ROOT / "actions").glob("*.py"), *(ROOT / "nlg").glob("*.py")]
+    """Responses the actions and the response generator (nlg/) send by name,
+    some named in privacy/feedback.py, which the store shares with them."""
+    paths = [*(ROOT / "actions").glob("*.py"), *(ROOT / "nlg").glob("*.py"),
+             ROOT / "privacy" / "feedback.py"]  # fmt: skip
     sources = (path.read_text() for path in paths)
     return {name for source in sources for name in re.findall(r'"(utter_\w+)"', source)}
 
@@ -45,6 +49,11 @@ def sent_by_custom_actions() -> set[str]:
 def sent_by_channels() -> set[str]:
     sources = (path.read_text() for path in (ROOT / "channels").glob("*.py"))
     return {name for source in sources for name in re.findall(r'"/(\w+)"', source)}
+
+
+def sent_by_rating_buttons() -> set[str]:
+    """The intents of "Was this helpful?" (privacy/feedback.py)."""
+    return set(RATINGS)
 
 
 def given_by_the_risk_detector() -> set[str]:
@@ -59,7 +68,7 @@ def exempt(line: str) -> bool:
             unused.group(1) in SENT_BY_RASA_DEFAULT_ACTIONS | sent_by_custom_actions()
         )
     return untrained is not None and untrained.group(1) in (
-        sent_by_channels() | given_by_the_risk_detector()
+        sent_by_channels() | sent_by_rating_buttons() | given_by_the_risk_detector()
     )
 
 

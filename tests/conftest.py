@@ -40,6 +40,12 @@ def as_read(text: str, language: str | None = None, region: str | None = None) -
     return text.format(**regional_wording(region, language))
 
 
+def asking_feedback(domain: dict[str, Any], text: str) -> str:
+    """A topic answer as the first of a conversation sends it: ending with
+    "Was this answer helpful?" (nlg/feedback.py)."""
+    return f"{text}\n\n{domain['responses']['utter_ask_feedback'][0]['text']}"
+
+
 # Fixtures that start the assistant or the fake platforms: a test that uses
 # one, even through another fixture, is not in the fast tier (make test-fast).
 SERVER_FIXTURES = {"assistant", "platforms"}

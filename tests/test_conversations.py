@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from tests.conftest import asking_feedback
+
 
 def new_sender() -> str:
     return f"test-{uuid.uuid4().hex}"
@@ -55,7 +57,9 @@ def test_greeting_introduces_an_automated_non_therapist_with_topics(assistant, d
 def test_topic_button_gets_its_curated_answer(assistant, domain):
     replies = assistant.say(new_sender(), "/aftercare")
 
-    assert texts(replies) == [answer(domain, "utter_aftercare")]
+    assert texts(replies) == [
+        asking_feedback(domain, answer(domain, "utter_aftercare"))
+    ]
     assert "/boundaries" in payloads(replies)
 
 
@@ -77,7 +81,9 @@ def test_a_calm_question_near_words_of_risk_gets_its_answer_not_an_escalation(
 ):
     replies = assistant.say(new_sender(), question)
 
-    assert texts(replies)[0] == answer(domain, f"utter_{expected}")
+    assert texts(replies)[0] == asking_feedback(
+        domain, answer(domain, f"utter_{expected}")
+    )
     warnings = {answer(domain, r) for r in ("utter_safety_check", "utter_default")}
     assert warnings.isdisjoint(texts(replies))
     assert "/get_help" not in payloads(replies)
@@ -152,4 +158,4 @@ def test_picking_a_suggested_topic_answers_it(assistant, domain):
     replies = assistant.say(sender, payloads(offer)[0])
 
     topic = payloads(offer)[0].removeprefix("/")
-    assert texts(replies) == [answer(domain, f"utter_{topic}")]
+    assert texts(replies) == [asking_feedback(domain, answer(domain, f"utter_{topic}"))]

@@ -75,7 +75,7 @@ async def people(store, prefix: str, count: int, conversation) -> list[str]:
 
 def summary(store, show_questions: bool = False) -> dict:
     counts = aggregate.tally(events.conversations(store), TOPICS)
-    return aggregate.summary(counts, 5, show_questions)
+    return aggregate.summary(counts, events.ratings(store), 5, show_questions)
 
 
 async def test_answers_are_counted_per_topic_and_week_and_small_counts_hidden(store):

@@ -30,15 +30,23 @@ def workdir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def conversations(workdir) -> Iterator[Assistant]:
-    """Six people ask what PCT is; five also ask whether it is normal; one is
-    in crisis."""
+    """Six people ask what PCT is and rate the answer (five 👍, one 👎); five
+    also ask whether it is normal; one is in crisis."""
     with running_assistant(workdir) as assistant:
-        for sender in SENDERS:
-            assistant.say(sender, "what is pct")
+        for n, sender in enumerate(SENDERS):
+            answer = assistant.say(sender, "what is pct")
+            assert "/feedback_helpful" in payloads(answer)
+            assistant.say(
+                sender, "/feedback_not_helpful" if n == 5 else "/feedback_helpful"
+            )
         for sender in SENDERS[:5]:
             assistant.say(sender, "is it normal to cry after sex?")
         assistant.say(SENDERS[0], "i want to kill myself")
         yield assistant
+
+
+def payloads(replies: list[dict]) -> list[str]:
+    return [b["payload"] for reply in replies for b in reply.get("buttons") or []]
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +70,10 @@ def test_the_figures_are_what_was_sent(report):
     assert figures["answers"]["is_it_normal"] == {week: 5}
     # one conversation escalated: too few to show
     assert figures["escalations"] == {"crisis, unknown": {week: "<5"}}
+    # five 👍 are shown; one 👎 is too few, and so is a share built on it
+    assert figures["helpfulness"] == {
+        "what_is_pct": {"helpful": 5, "not_helpful": "<5", "helpful_pct": None}
+    }
 
 
 def test_no_sender_and_no_message_appears(report):

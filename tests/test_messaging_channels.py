@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from tests import fake_platforms as fake
+from tests.conftest import asking_feedback
 
 QUESTION = "is it normal to cry after sex?"
 
@@ -37,6 +38,16 @@ def text_of(domain: dict[str, Any], response: str) -> str:
 
 def replies_of(domain: dict[str, Any], response: str) -> list[dict[str, Any]]:
     return domain["responses"][response][0]["buttons"]
+
+
+def first_answer(domain: dict[str, Any], response: str) -> str:
+    """A topic answer as the first of a conversation: it asks for feedback."""
+    return asking_feedback(domain, text_of(domain, response))
+
+
+def first_answer_replies(domain: dict[str, Any], response: str) -> list[dict[str, Any]]:
+    """Its quick replies, then 👍 and 👎."""
+    return [*replies_of(domain, response), *replies_of(domain, "utter_ask_feedback")]
 
 
 def user_turns(bot, sender: str, channel: str) -> list[dict[str, Any]]:
@@ -181,11 +192,11 @@ def test_telegram_answer_has_its_quick_replies_as_buttons_that_send_the_payload(
     assert telegram(bot, telegram_tap(chat, "/causes_overview")).ok
     [_, tapped] = platforms.sent_to(str(chat))
 
-    assert answer.body["text"] == text_of(domain, "utter_is_it_normal")
+    assert answer.body["text"] == first_answer(domain, "utter_is_it_normal")
     keyboard = json.loads(answer.body["reply_markup"])["inline_keyboard"]
     assert keyboard == [
         [{"text": b["title"], "callback_data": b["payload"]}]
-        for b in replies_of(domain, "utter_is_it_normal")
+        for b in first_answer_replies(domain, "utter_is_it_normal")
     ]
     assert tapped.body["text"] == text_of(domain, "utter_causes_overview")
     assert platforms.called("answerCallbackQuery")[-1].body["callback_query_id"]
@@ -242,9 +253,10 @@ def test_slack_answer_has_its_quick_replies_as_buttons_that_send_the_payload(
     [_, tapped] = platforms.wait_for(channel, 2)
 
     section, actions = answer.body["blocks"]
-    assert section["text"]["text"] == text_of(domain, "utter_is_it_normal")
+    assert section["text"]["text"] == first_answer(domain, "utter_is_it_normal")
     assert [(e["text"]["text"], e["value"]) for e in actions["elements"]] == [
-        (b["title"], b["payload"]) for b in replies_of(domain, "utter_is_it_normal")
+        (b["title"], b["payload"])
+        for b in first_answer_replies(domain, "utter_is_it_normal")
     ]
     assert tapped.body["blocks"][0]["text"]["text"] == text_of(
         domain, "utter_causes_overview"
@@ -289,10 +301,10 @@ def test_messenger_answer_has_quick_replies_and_taps_send_the_payload(
     assert messenger(bot, psid, postback).ok
 
     [_, tapped, posted] = platforms.sent_to(psid)
-    assert answer.body["message"]["text"] == text_of(domain, "utter_is_it_normal")
+    assert answer.body["message"]["text"] == first_answer(domain, "utter_is_it_normal")
     assert answer.body["message"]["quick_replies"] == [
         {"content_type": "text", "title": b["title"], "payload": b["payload"]}
-        for b in replies_of(domain, "utter_is_it_normal")
+        for b in first_answer_replies(domain, "utter_is_it_normal")
     ]
     assert answer.query["appsecret_proof"]
     assert tapped.body["message"]["text"] == text_of(domain, "utter_causes_overview")
@@ -327,10 +339,10 @@ def test_sms_answer_numbers_its_options_and_a_number_picks_one(bot, platforms, d
     assert twilio(bot, number, "1").ok
 
     [answer, picked] = platforms.sent_to(number)
-    offered = replies_of(domain, "utter_is_it_normal")
+    offered = first_answer_replies(domain, "utter_is_it_normal")
     options = [f"{i}. {b['title']}" for i, b in enumerate(offered, start=1)]
     assert answer.body["Body"] == "\n".join(
-        [text_of(domain, "utter_is_it_normal"), *options]
+        [first_answer(domain, "utter_is_it_normal"), *options]
     )
     assert answer.body["From"] == fake.TWILIO_NUMBER
     assert picked.body["Body"].startswith(text_of(domain, "utter_causes_overview"))

@@ -25,6 +25,7 @@ import socketio
 
 from actions.followups import next_unseen_topic
 from safety.regions import region_name
+from tests.conftest import asking_feedback
 from tests.servers import (
     MODEL,
     ROOT,
@@ -174,6 +175,10 @@ def answer(domain: dict[str, Any], response: str, **slots: str) -> str:
     return text.format(**slots) if slots else text
 
 
+def asked(domain: dict[str, Any]) -> str:
+    return str(domain["responses"]["utter_ask_feedback"][0]["text"])
+
+
 def user_texts(tracker: dict) -> list[str]:
     return [e["text"] for e in tracker["events"] if e["event"] == "user"]
 
@@ -199,7 +204,7 @@ def test_a_conversation_keeps_its_context_when_its_turns_alternate_replicas(
     # replica 1 had answered, and replica 1 then knew replica 2's answer too
     shown = ["utter_what_to_do", "utter_talk_to_partner"]
     third = next_unseen_topic(domain, shown[-1], set(shown))
-    assert texts(topic) == [answer(domain, shown[0])]
+    assert texts(topic) == [asking_feedback(domain, answer(domain, shown[0]))]
     assert texts(follow_up) == [answer(domain, shown[1])]
     assert third is not None
     assert texts(and_then) == [answer(domain, third)]
@@ -232,6 +237,11 @@ def script(country: str) -> list[tuple[str, str]]:
     ]
 
 
+# The topic answers of the script that ask "Was this helpful?": the first, then
+# the first after two more (nlg/feedback.py).
+ASKING_FEEDBACK = {"utter_what_is_pct", "utter_gender_men"}
+
+
 REGIONS = {"the uk": "UK", "australia": "AU", "canada": "CA", "ireland": "IE"}
 
 
@@ -260,6 +270,10 @@ def test_many_conversations_in_parallel_lose_and_mix_up_nothing(scale_out, domai
         expected = [
             [answer(domain, response, region_name=region_name(region))]
             for _, response in script(country)
+        ]
+        expected = [
+            [asking_feedback(domain, text) if response in ASKING_FEEDBACK else text]
+            for [text], (_, response) in zip(expected, script(country), strict=True)
         ]
         assert replies == expected, sender
         trackers = [replica.tracker(sender) for replica in scale_out.replicas]
@@ -292,8 +306,10 @@ def test_two_messages_at_once_to_two_replicas_are_both_kept_in_turn(scale_out, d
             for sender in senders
             for replica, message in zip(scale_out.replicas, messages, strict=True)
         }
+        # whichever is answered first also asks for feedback
+        firsts = {m: asking_feedback(domain, text) for m, text in messages.items()}
         for (_, message), future in futures.items():
-            assert future.result() == [messages[message]]
+            assert future.result() in ([messages[message]], [firsts[message]])
 
     for sender in senders:
         events = scale_out.replicas[0].tracker(sender)["events"]
@@ -303,7 +319,7 @@ def test_two_messages_at_once_to_two_replicas_are_both_kept_in_turn(scale_out, d
         assert sorted(user_texts({"events": events})) == sorted(messages)
         # each message is followed by its own answer before the next one comes in
         assert turns in [
-            [("user", m), ("bot", messages[m]), ("user", n), ("bot", messages[n])]
+            [("user", m), ("bot", firsts[m]), ("user", n), ("bot", messages[n])]
             for m, n in (list(messages), list(reversed(messages)))
         ]
 
@@ -354,7 +370,7 @@ def test_rest_through_nginx_takes_turns_across_the_replicas(scale_out, domain):
         return texts(reply.json())
 
     assert say("what should i do after crying after sex") == [
-        answer(domain, "utter_what_to_do")
+        asking_feedback(domain, answer(domain, "utter_what_to_do"))
     ]
     assert say("what else can i do?") == [answer(domain, "utter_talk_to_partner")]
     say("hey there")
@@ -371,9 +387,12 @@ def test_rest_through_nginx_takes_turns_across_the_replicas(scale_out, domain):
     assert all(a != b for a, b in itertools.pairwise(used))  # round robin
 
 
-async def socketio_chat(url: str, transport: str, messages: list[str]) -> list[dict]:
-    """The first answer to each message, from a client that uses `transport`
-    only: with long-polling, each message and each poll is a new request."""
+async def socketio_chat(
+    url: str, transport: str, messages: list[str]
+) -> list[list[dict]]:
+    """The bubbles of each answer, up to the one that carries its quick
+    replies, from a client that uses `transport` only: with long-polling, each
+    message and each poll is a new request."""
     client = socketio.AsyncClient(reconnection=False)
     events: asyncio.Queue = asyncio.Queue()
     client.on("bot_uttered", events.put_nowait)
@@ -389,7 +408,10 @@ async def socketio_chat(url: str, transport: str, messages: list[str]) -> list[d
             await client.emit(
                 "user_uttered", {"message": message, "session_id": session}
             )
-            answers.append(await asyncio.wait_for(events.get(), REPLY_TIMEOUT_S))
+            bubbles = [await asyncio.wait_for(events.get(), REPLY_TIMEOUT_S)]
+            while "quick_replies" not in bubbles[-1]:
+                bubbles.append(await asyncio.wait_for(events.get(), REPLY_TIMEOUT_S))
+            answers.append(bubbles)
         return answers
     finally:
         await client.disconnect()
@@ -406,9 +428,10 @@ async def test_socketio_through_nginx_keeps_each_session_on_one_replica(
         ["what should i do after crying after sex", "what else can i do?"],
     )
 
-    assert [a["text"] for a in answers] == [
-        answer(domain, "utter_what_to_do"),
-        answer(domain, "utter_talk_to_partner"),
+    assert [[bubble["text"] for bubble in a] for a in answers] == [
+        # the first answer's last bubble asks for feedback (nlg/feedback.py)
+        [answer(domain, "utter_what_to_do"), asked(domain)],
+        [answer(domain, "utter_talk_to_partner")],
     ]
 
 

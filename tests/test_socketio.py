@@ -106,11 +106,26 @@ async def replies_until(events: asyncio.Queue, last_text: str) -> list[dict]:
     return replies
 
 
-async def test_browser_client_gets_answer_with_quick_replies(assistant, domain):
-    _, [reply] = await chat(assistant.url, ["is it normal to cry after sex?"])
+async def test_browser_client_gets_answer_then_its_replies_with_the_rating(
+    assistant, domain
+):
+    responses = domain["responses"]
+    asked = responses["utter_ask_feedback"][0]["text"]
+    async with connected(assistant.url) as (client, events):
+        session_id = await start_session(client, events, None)
+        await client.emit(
+            "user_uttered",
+            {"message": "is it normal to cry after sex?", "session_id": session_id},
+        )
+        answer, question = await replies_until(events, asked)
 
-    assert reply["text"] == domain["responses"]["utter_is_it_normal"][0]["text"]
-    assert reply["quick_replies"][0]["payload"] == "/causes_overview"
+    assert answer["text"] == responses["utter_is_it_normal"][0]["text"]
+    # the quick replies come with the last bubble: the answer's, then 👍 and 👎
+    assert [r["payload"] for r in question["quick_replies"]] == [
+        b["payload"]
+        for name in ("utter_is_it_normal", "utter_ask_feedback")
+        for b in responses[name][0]["buttons"]
+    ]
 
 
 async def test_conversation_continues_after_reconnecting(assistant, domain):

@@ -8,7 +8,10 @@ copies them to docs/).
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +24,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from channels import identity
 from privacy.settings import settings as privacy_settings
 from tests.servers import poll_until
 from tests.web import ROOT, chromium, demo_page
@@ -203,7 +207,8 @@ def test_question_gets_curated_answer_and_a_button_leads_on(
     titles = [
         b["title"] for b in domain["responses"]["utter_is_it_normal"][0]["buttons"]
     ]
-    expect(replies).to_have_text(titles)
+    # the first answer also asks "Was this helpful?" (nlg/feedback.py)
+    expect(replies).to_have_text([*titles, *rating_titles(domain)])
 
     replies.first.click()
     button_answer = domain["responses"]["utter_is_it_normal"][0]["buttons"][0][
@@ -215,6 +220,42 @@ def test_question_gets_curated_answer_and_a_button_leads_on(
     ).to_be_visible(timeout=REPLY_TIMEOUT_MS)
     # nothing tried to leave the machine, and the policy blocked nothing needed
     assert outside_requests == []
+    assert console_errors == []
+
+
+def rating_titles(domain) -> list[str]:
+    return [b["title"] for b in domain["responses"]["utter_ask_feedback"][0]["buttons"]]
+
+
+def stored_ratings(db: Path, key: str) -> list[tuple]:
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute(
+            "SELECT topic, rating, channel FROM answer_feedback WHERE conversation = ?",
+            (key,),
+        ).fetchall()
+
+
+def test_an_answer_is_rated_with_a_tap_and_only_the_rating_is_stored(
+    page, domain, assistant_workdir, console_errors
+):
+    open_chat(page)
+    ask(page, "is it normal to cry after sex?")
+    asked = domain["responses"]["utter_ask_feedback"][0]["text"]
+    expect(page.locator(".rw-response", has_text=asked)).to_be_visible(
+        timeout=REPLY_TIMEOUT_MS
+    )
+
+    page.locator(".rw-reply", has_text=rating_titles(domain)[0]).click()
+
+    thanks = first_sentence(domain, "utter_feedback_thanks")
+    expect(page.locator(".rw-response", has_text=thanks)).to_be_visible(
+        timeout=REPLY_TIMEOUT_MS
+    )
+    key = identity.key("socketio", session_id(page))
+    rows = poll_until(
+        lambda: stored_ratings(assistant_workdir / "conversations.db", key), bool
+    )
+    assert rows == [("is_it_normal", "helpful", "socketio")]
     assert console_errors == []
 
 
