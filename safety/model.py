@@ -6,7 +6,11 @@ Two stages, stacked:
    logistic regression over the taxonomy's risk classes and "none";
 2. the stack: a small logistic regression over the text model's out-of-fold
    probabilities and the lexicon's evidence (phrases, hints, negated or
-   figurative uses) that gives the probability that a message shows risk.
+   figurative uses) that gives the probability that a message shows risk. It
+   sees the message's most alarming clause and the whole message side by
+   side: a clause that sounds alarming alone ("kill me now") is weighed
+   against what the whole message says ("my mum can see my search history"),
+   and one crisis clause inside a long question still counts.
 
 Both learn from the NLU training data, plus long messages built by joining a
 calm question and a risk clause, so that one crisis sentence inside a long
@@ -91,8 +95,10 @@ class RiskModel:
     report: dict[str, Any] = field(default_factory=dict)
 
     def score(self, text: str, evidence: Evidence) -> Scored:
-        probabilities = self._fast.most_alarming(pieces(self.settings, text))
-        features = stack_features(self.settings, probabilities, evidence)
+        whole, probabilities = self._fast.whole_and_most_alarming(
+            pieces(self.settings, text)
+        )
+        features = stack_features(self.settings, probabilities, evidence, whole)
         risk = float(expit(features @ self.stack.coef_[0] + self.stack.intercept_[0]))
         classes = zip(self.settings.classes, probabilities.tolist(), strict=True)
         return Scored(risk, dict(classes))
@@ -130,9 +136,13 @@ class FastTextModel:
         decision = sp.hstack(blocks).tocsr() @ self.coef + self.intercept
         return np.asarray(softmax(decision, axis=1))
 
-    def most_alarming(self, texts: list[str]) -> np.ndarray:
+    def whole_and_most_alarming(
+        self, texts: list[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The first piece's probabilities (the whole message, unless it is
+        read in windows) and those of its most alarming piece."""
         rows = self.probabilities(texts)
-        return np.asarray(rows[np.argmin(rows[:, 0])])  # column 0 is NO_RISK
+        return rows[0], np.asarray(rows[np.argmin(rows[:, 0])])  # column 0 is NO_RISK
 
 
 def text_pipeline(settings: Settings) -> Pipeline:
@@ -174,17 +184,26 @@ def text_pipeline(settings: Settings) -> Pipeline:
     )
 
 
-def stack_features(
-    settings: Settings, probabilities: np.ndarray, evidence: Evidence
-) -> np.ndarray:
-    """What the stack weighs: the log-odds of risk and each class's
-    probability, then for each kind a strong phrase and a hint, and whether
-    alarming words appeared only negated or figuratively."""
+def _log_odds(probabilities: np.ndarray) -> float:
     calm = float(np.clip(probabilities[0], 1e-6, 1 - 1e-6))
+    return float(np.log((1 - calm) / calm))
+
+
+def stack_features(
+    settings: Settings,
+    probabilities: np.ndarray,
+    evidence: Evidence,
+    whole: np.ndarray,
+) -> np.ndarray:
+    """What the stack weighs: the log-odds of risk of the most alarming piece
+    and of the whole message, each class's probability (most alarming piece),
+    then for each kind a strong phrase and a hint, and whether alarming words
+    appeared only negated or figuratively."""
     phrases, hints = evidence.kinds(PHRASE), evidence.kinds(HINT)
     return np.array(
         [
-            np.log((1 - calm) / calm),
+            _log_odds(probabilities),
+            _log_odds(whole),
             *probabilities[1:],
             *(float(k in phrases) for k in settings.kinds),
             *(float(k in hints) for k in settings.kinds),
@@ -239,16 +258,18 @@ def pieces(settings: Settings, text: str) -> list[str]:
     return [text, *clauses] if len(clauses) > 1 else [text]
 
 
-def _most_alarming(model: Pipeline, settings: Settings, texts: list[str]) -> np.ndarray:
-    """For each text, the probabilities of its most alarming piece."""
+def _whole_and_most_alarming(
+    model: Pipeline, settings: Settings, texts: list[str]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each text, the probabilities of its first and its most alarming piece."""
     split = [pieces(settings, t) for t in texts]
     rows = _ordered(model, settings, [p for parts in split for p in parts])
     out, at = [], 0
     for parts in split:
         block = rows[at : at + len(parts)]
-        out.append(block[np.argmin(block[:, 0])])  # column 0 is NO_RISK
+        out.append((block[0], block[np.argmin(block[:, 0])]))  # column 0: NO_RISK
         at += len(parts)
-    return np.array(out)
+    return out
 
 
 def crisis_share(classes: dict[str, float], crisis: Collection[str]) -> float:
@@ -293,9 +314,11 @@ def _out_of_fold(
         model = _fit_text(settings, joined([examples[i] for i in train], settings, rng))
         held = joined([examples[i] for i in test], settings, rng)
         texts, held_labels = _split_labels(held)
-        predicted = _most_alarming(model, settings, texts)
-        for text, probabilities in zip(texts, predicted, strict=True):
-            rows.append(stack_features(settings, probabilities, evidence_of(text)))
+        predicted = _whole_and_most_alarming(model, settings, texts)
+        for text, (whole, probabilities) in zip(texts, predicted, strict=True):
+            rows.append(
+                stack_features(settings, probabilities, evidence_of(text), whole)
+            )
             classes = dict(zip(settings.classes, probabilities, strict=True))
             shares.append(crisis_share(classes, settings.crisis_classes))
         targets += [
