@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.topics import (
     intent_of_payload,
     response_buttons,
+    topic_answers,
     topic_response,
     topic_titles,
     uttered_responses,
@@ -54,10 +55,8 @@ class ActionSuggestMore(Action):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        topic_answers = {topic_response(intent) for intent in topic_titles()}
-        shown = [
-            name for name in uttered_responses(tracker.events) if name in topic_answers
-        ]
+        answers = topic_answers()
+        shown = [name for name in uttered_responses(tracker.events) if name in answers]
         if not shown:
             dispatcher.utter_message(response="utter_capabilities")
             return []

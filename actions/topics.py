@@ -32,6 +32,11 @@ def topic_response(intent: str) -> str:
     return f"utter_{intent}"
 
 
+def topic_answers() -> set[str]:
+    """The names of the topics' answers."""
+    return {topic_response(intent) for intent in topic_titles()}
+
+
 def response_buttons(domain: dict[str, Any], response: str) -> list[dict[str, Any]]:
     """Buttons of the first variation of a domain response ([] if none)."""
     variations = domain.get("responses", {}).get(response) or [{}]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.topics import topic_response, topic_titles
+from actions.topics import topic_answers
 from privacy.feedback import offered
 from privacy.settings import settings
 from safety import taxonomy
@@ -21,11 +21,10 @@ ASK_FEEDBACK = "utter_ask_feedback"
 
 
 def offers_feedback(tracker: DialogueStateTracker, utter_action: str) -> bool:
-    answers = {topic_response(intent) for intent in topic_titles()}
+    answers = topic_answers()
     if utter_action not in answers or tracker.get_slot("distress_level"):
         return False
-    safety = taxonomy.load()
-    safety_path = safety.safety_intents | {safety.check_in_intent, safety.help_intent}
+    safety_path = taxonomy.load().safety_path_intents
     events = list(tracker.events)
     if any(isinstance(e, UserUttered) and e.intent_name in safety_path for e in events):
         return False

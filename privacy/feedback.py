@@ -41,12 +41,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from privacy.settings import keeps_what_was_missing
+from safety import taxonomy
 
 # The intents of the two buttons (domain.yml, utter_ask_feedback), and what each
 # one records.
 RATINGS = {"feedback_helpful": "helpful", "feedback_not_helpful": "not_helpful"}
 ASK_WHAT_WAS_MISSING = "utter_ask_what_was_missing"
-ANSWER = "answer"  # the RiskDetector's outcome for a message that shows no risk
 
 metadata = MetaData()
 ratings = Table(
@@ -81,8 +81,9 @@ def offered(bot: BotUttered) -> bool:
 
 
 def _previous_bot(events: Sequence[Event], index: int) -> BotUttered | None:
-    for event in reversed(events[:index]):
-        if isinstance(event, BotUttered):
+    """Walks back from `index`: the conversation's deque is never copied."""
+    for before in range(index - 1, -1, -1):
+        if isinstance(event := events[before], BotUttered):
             return event
     return None
 
@@ -130,11 +131,10 @@ def _keep_what_was_missing(
 ) -> None:
     """The reply to "what was missing?", already redacted, on the conversation's
     latest 👎: never a button, nor a message that shows risk."""
-    risk = event.parse_data.get("risk") or {}
     text = event.text or ""
     if not keeps_what_was_missing() or not text or text.startswith("/"):
         return
-    if risk.get("outcome", ANSWER) != ANSWER:
+    if event.intent_name in taxonomy.load().safety_path_intents:
         return
     latest = (
         select(ratings.c.id)

@@ -138,8 +138,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         """The events not stored yet, as Rasa's store finds them; any rating
         among them is written in the same session."""
         new = list(super()._additional_events(session, tracker))
-        events = list(tracker.events)
-        feedback.record(session, tracker.sender_id, events, len(events) - len(new))
+        first_new = len(tracker.events) - len(new)
+        feedback.record(session, tracker.sender_id, tracker.events, first_new)
         return iter(new)
 
     def delete(self, sender_id: str) -> None:

@@ -84,6 +84,13 @@ class Taxonomy:
         """Intents whose rules escalate."""
         return frozenset(k.intent for k in self.kinds.values())
 
+    @property
+    def safety_path_intents(self) -> frozenset[str]:
+        """Intents of a message on the safety path: those that escalate, the
+        check-in's and "Get help now"'s. The detector gives a risky message
+        one of them, whatever it asked."""
+        return self.safety_intents | {self.check_in_intent, self.help_intent}
+
     def kinds_of_intent(self, intent: str) -> list[str]:
         """The kinds a safety intent stands for when it arrives without the
         detector's findings (a button, or a typed /intent)."""

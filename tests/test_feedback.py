@@ -208,13 +208,15 @@ async def test_what_was_missing_is_not_kept_when_the_setting_is_off(store):
     assert [row["what_was_missing"] for row in rows(store)] == [None]
 
 
-@pytest.mark.parametrize("outcome", ["escalate", "check_in"])
+@pytest.mark.parametrize(
+    "intent, outcome",
+    [("express_distress", "escalate"), ("express_possible_risk", "check_in")],
+)
 async def test_a_reply_that_shows_risk_is_never_kept_as_feedback(
-    store, keep_what_was_missing, outcome
+    store, keep_what_was_missing, intent, outcome
 ):
-    reply = says(
-        "i dont want to be here", "express_distress", risk={"outcome": outcome}
-    )
+    # the detector gives a risky message a safety-path intent
+    reply = says("i dont want to be here", intent, risk={"outcome": outcome})
 
     await converse(store, "rest:r", *unhelpful_then(reply))
 
