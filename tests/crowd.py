@@ -75,13 +75,20 @@ async def converse(
     return turns
 
 
+def chat_client(connections: int) -> aiohttp.ClientSession:
+    """An HTTP session for `connections` conversations at once, each turn
+    allowed TURN_TIMEOUT_S."""
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=TURN_TIMEOUT_S),
+        connector=aiohttp.TCPConnector(limit=connections),
+    )
+
+
 async def crowd(
     url: str, senders: list[str], messages: tuple[str, ...] = CONVERSATION
 ) -> dict[str, list[Turn]]:
     """Every sender's conversation at once, each sender's turns in order."""
-    timeout = aiohttp.ClientTimeout(total=TURN_TIMEOUT_S)
-    connector = aiohttp.TCPConnector(limit=len(senders))
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+    async with chat_client(len(senders)) as session:
         conversations = await asyncio.gather(
             *(converse(session, url, sender, messages) for sender in senders)
         )
