@@ -1,9 +1,9 @@
 """Run every benchmark, print the figures, and write them to bench/results/.
 `python -m bench --only load` (or `--only safety`, `--only paths`,
-`--only accuracy`) measures that part alone, with the model in models/, and
-updates only its section. `--only accuracy` measures our model and the quick
-baseline; only a full run retrains Rasa's stock pipeline (over an hour), and its
-row keeps the date it was measured."""
+`--only profile`, `--only accuracy`) measures that part alone, with the model
+in models/, and updates only its section. `--only accuracy` measures our model
+and the quick baseline; only a full run retrains Rasa's stock pipeline (over an
+hour), and its row keeps the date it was measured."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench import accuracy, load, paths, safety, serving
+from bench import accuracy, load, paths, profiling, safety, serving
 from bench.report import markdown, summary
 from tests.servers import MODEL, running_assistant
 
@@ -102,6 +102,8 @@ def everything() -> dict[str, Any]:
             received = paths.measure(assistant)
             print("load: 50 conversations at once, REST and socket.io ...", flush=True)
             crowded = load.measure(assistant)
+            print("profile: where a turn's time goes, with py-spy ...", flush=True)
+            profiled = profiling.measure(assistant)
     return {
         "machine": machine(),
         "training_s": round(train_s, 1),
@@ -110,10 +112,16 @@ def everything() -> dict[str, Any]:
         "paths": received,
         **served,
         "load": crowded,
+        "profile": profiled,
     }
 
 
-PARTS = {"load": load.measure, "paths": paths.measure, "safety": safety.measure}
+PARTS = {
+    "load": load.measure,
+    "paths": paths.measure,
+    "profile": profiling.measure,
+    "safety": safety.measure,
+}
 ACCURACY = "accuracy"
 
 

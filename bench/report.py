@@ -18,6 +18,8 @@ def markdown(r: dict[str, Any]) -> str:
         lines += safety(r["safety"])
     if "load" in r:
         lines += load(r["load"])
+    if "profile" in r:
+        lines += profile(r["profile"])
     return "\n".join(lines)
 
 
@@ -108,6 +110,44 @@ def load(r: dict[str, Any]) -> list[str]:
         "A turn's latency is mostly waiting behind the other conversations' turns: "
         f"with {r['conversations']} in flight it is about {r['conversations']} / "
         "throughput. Throughput is the capacity figure.",
+        "",
+    ]
+
+
+PROCESSES = {"rasa_server": "Rasa", "action_server": "action server"}
+
+
+def profile(r: dict[str, Any]) -> list[str]:
+    samples, idle = r["samples"], r["idle_pct"]
+    return [
+        "## Profile: where a turn's time goes (py-spy, under load)",
+        "",
+        f"{r['date']}. {r['at_once']} chat windows at once over REST held "
+        f"{r['conversations']} conversations of up to {r['turns_each']} turns "
+        f"({r['turns']} turns answered, {r['errors']} errors, {r['seconds']} s): "
+        "held-out questions with varied openings, one message in twenty from the "
+        "red-team set, no text sent twice. py-spy sampled each server "
+        f"{r['rate_hz']} times a second, waiting or not ({samples['rasa_server']} "
+        f"samples of Rasa's event loop, {samples['action_server']} of the action "
+        "server's); each counts for the part of a turn its stack is in "
+        "(bench/stacks.py). `python -m bench --only profile` measures this section "
+        "alone.",
+        "",
+        "| part | process | ms per turn | share of a turn |",
+        "|---|---|---|---|",
+        *(
+            f"| {p['part']} | {PROCESSES[p['process']]} | {p['ms_per_turn']} | "
+            f"{p['share_pct']}% |"
+            for p in r["parts"]
+        ),
+        f"| **a turn** | both | **{r['turn_ms']}** | 100% |",
+        "",
+        "A turn's time is what the two servers spend on it: Rasa's event loop, and "
+        "the action server, which the turn waits for while Rasa serves other "
+        "turns. Its latency adds the wait behind other turns. Rasa's event loop "
+        f"was idle {idle['rasa_server']}% of the window, the action server "
+        f"{idle['action_server']}%. The milliseconds grow with whatever else the "
+        "machine runs; compare the shares.",
         "",
     ]
 
@@ -204,4 +244,17 @@ def summary(r: dict[str, Any]) -> list[str]:
             f"{rest_load['p95_ms']:.0f} ms) and {sio['turns_per_s']} over socket.io, "
             f"{rest_load['errors'] + sio['errors']} errors."
         )
+    if "profile" in r:
+        lines.append(costliest(r["profile"]))
     return lines
+
+
+def costliest(r: dict[str, Any], count: int = 3) -> str:
+    """The parts that take most of a turn, for the README."""
+    top = sorted(r["parts"], key=lambda p: p["ms_per_turn"], reverse=True)[:count]
+    shares = ", ".join(f"{p['part']} {p['share_pct']}%" for p in top)
+    return (
+        f"- measured {r['date']}: where a turn's time goes under load ({r['turns']} "
+        f"turns, {r['at_once']} conversations at once, py-spy): {shares}; Rasa's "
+        f"event loop idle {r['idle_pct']['rasa_server']}% of the time."
+    )
