@@ -10,7 +10,8 @@ WIDGET := web/vendor/rasa-webchat.js
 # axe-core, the accessibility checker of the widget tests (never served to users)
 AXE := tests/vendor/axe.min.js
 # Everything a trained model depends on: retrain only when one of these changed.
-TRAIN_INPUTS := config.yml domain.yml $(shell find data components safety -name '*.yml' -o -name '*.py' 2>/dev/null)
+# The folders too: removing a data file changes only its folder's time.
+TRAIN_INPUTS := config.yml domain.yml $(shell find data components safety -name __pycache__ -prune -o \( -type d -o -name '*.yml' -o -name '*.py' \) -print 2>/dev/null)
 RASA := $(BIN)/rasa
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 # Rasa would otherwise send usage telemetry and crash reports to a third party.
