@@ -56,7 +56,7 @@ def full_run(r: dict[str, Any]) -> list[str]:
         f"{verdict(f1_met)}.",
         "",
         "What a person gets for the held-out messages once the fallback threshold "
-        f"applies (% of messages, measured {m['date']}):",
+        f"applies (% of messages, measured {served_on(r)}):",
         "",
         '| right answer | "did you mean" buttons | wrong answer |',
         "|---|---|---|",
@@ -69,12 +69,15 @@ def full_run(r: dict[str, Any]) -> list[str]:
         "",
         "## Serving (one client, loopback)",
         "",
+        f"Measured {served_on(r)}; `python -m bench --only serving` measures this "
+        "section alone.",
+        "",
         "| measure | value |",
         "|---|---|",
         f"| REST round trip p50 / p95 | {rest['p50']} / {rest['p95']} ms "
         f"({rest['requests']} requests) |",
         f"| NLU parse p50 / p95 | {nlu['p50']} / {nlu['p95']} ms |",
-        f"| training from scratch | {r['training_s']} s |",
+        f"| training from scratch (full run, {m['date']}) | {r['training_s']} s |",
         *(f"| start-up, {name} | {s} s |" for name, s in r["startup_s"].items()),
         *(f"| resident memory, {name} | {mb} MB |" for name, mb in r["rss_mb"].items()),
         "",
@@ -198,6 +201,11 @@ FIGURE_NAMES = {
 }
 
 
+def served_on(r: dict[str, Any]) -> str:
+    """When the serving figures were measured: alone, or in the last full run."""
+    return str(r.get("serving_measured", r["machine"]["date"]))
+
+
 def summary(r: dict[str, Any]) -> list[str]:
     """The README's figures, written by `make bench`, never by hand."""
     lines = []
@@ -213,11 +221,12 @@ def summary(r: dict[str, Any]) -> list[str]:
         outcomes = r["held_out_outcomes_pct"]
         rest, parse = r["rest_round_trip_ms"], r["nlu_parse_ms"]
         lines += [
-            f"- measured {r['machine']['date']}: "
+            f"- measured {served_on(r)}: "
             f"{outcomes['right_answer']}% of held-out messages get the right answer, "
             f"{outcomes['fallback']}% \"did you mean\" buttons, "
             f"{outcomes['wrong_answer']}% a wrong answer;",
-            f"- REST round trip at one client p50 {rest['p50']} ms, p95 "
+            f"- measured {served_on(r)}: REST round trip at one client p50 "
+            f"{rest['p50']} ms, p95 "
             f"{rest['p95']} ms; NLU parse p50 {parse['p50']} ms;",
         ]
     for name, s in r.get("safety", {}).items():

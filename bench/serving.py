@@ -6,7 +6,9 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from rasa.shared.nlu.training_data.loading import load_data
 
@@ -46,7 +48,7 @@ def rss_mb(pid: int) -> float:
     return round(total_kb / 1024, 1)
 
 
-def measure(assistant: Assistant) -> dict[str, dict[str, float]]:
+def measure(assistant: Assistant) -> dict[str, Any]:
     examples = load_data(str(HOLDOUT)).intent_examples
     held_out = [(m.get("text"), m.get("intent")) for m in examples]
     questions = [text for text, _ in held_out]
@@ -77,6 +79,7 @@ def measure(assistant: Assistant) -> dict[str, dict[str, float]]:
         )
         outcomes[outcome] += 1
     return {
+        "serving_measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "rest_round_trip_ms": {
             "p50": round(statistics.median(rest), 1),
             "p95": round(percentile(rest, 95), 1),

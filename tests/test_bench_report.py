@@ -1,0 +1,42 @@
+"""bench/report.py: the README's figures say when each was measured, so a
+figure from an older run is never read as today's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.report import summary
+
+SERVED = {
+    "rest_round_trip_ms": {"p50": 21.0, "p95": 35.0, "requests": 200},
+    "nlu_parse_ms": {"p50": 11.0, "p95": 15.0},
+    "held_out_outcomes_pct": {
+        "right_answer": 93.0,
+        "fallback": 5.0,
+        "wrong_answer": 2.0,
+    },
+}
+
+
+def serving_line(results: dict[str, Any]) -> str:
+    return next(line for line in summary(results) if "REST round trip" in line)
+
+
+@pytest.mark.parametrize(
+    "extra, date",
+    [
+        # measured alone with `--only serving`, after the last full run
+        ({"serving_measured": "2026-12-05 09:20 UTC"}, "2026-12-05 09:20 UTC"),
+        # measured in the full run
+        ({}, "2026-11-26 00:49 UTC"),
+    ],
+)
+def test_the_serving_figures_carry_the_date_they_were_measured(extra, date):
+    results = {**SERVED, "machine": {"date": "2026-11-26 00:49 UTC"}, **extra}
+
+    line = serving_line(results)
+
+    assert line.startswith(f"- measured {date}: REST round trip")
+    assert "p50 21.0 ms" in line and "NLU parse p50 11.0 ms" in line
