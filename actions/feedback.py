@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,8 +14,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.topics import uttered_responses
 from privacy.feedback import ASK_WHAT_WAS_MISSING
 from privacy.settings import keeps_what_was_missing
-
-FALLBACK_INTENT = "nlu_fallback"
 
 
 class ActionAcknowledgeUnhelpfulAnswer(Action):
@@ -51,7 +50,8 @@ class ActionThankForWhatWasMissing(Action):
         if said and said[-1] == ASK_WHAT_WAS_MISSING:
             dispatcher.utter_message(response="utter_thanks_for_what_was_missing")
             return []
-        if (tracker.latest_message.get("intent") or {}).get("name") == FALLBACK_INTENT:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == DEFAULT_NLU_FALLBACK_INTENT_NAME:
             return [FollowupAction("action_two_stage_fallback")]
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
