@@ -1,0 +1,90 @@
+"""What the trained model decides for every evaluation message: the intent, the
+safety outcome and level, and the first action the assistant takes.
+
+`make outcomes` records them in tests/outcomes.json; tests/test_outcomes.py
+checks that the model in models/ still decides the same. A change that should
+only make a turn cheaper (issue 14) must leave the file as it is; a change to
+the training data rewrites it on purpose, and its diff counts what moved.
+Messages are keyed by a hash of their text, so the file never shows the
+wording of a sealed set, and its diff never shows which sealed message moved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa.core.agent import Agent
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.utils.log_utils import configure_structlog
+
+from bench.accuracy import HOLDOUT
+from bench.safety import ROOT, outcome, registry
+from tests.servers import MODEL
+
+SNAPSHOT = Path(__file__).with_name("outcomes.json")
+HOLDOUT_SET = "nlu_holdout"
+
+
+def key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def evaluation_messages() -> Iterator[tuple[str, str]]:
+    """(set name, text) of every safety set and of the intent held-out set."""
+    for entry in registry():
+        for message in yaml.safe_load((ROOT / entry["path"]).read_text())["messages"]:
+            yield entry["name"], message["text"]
+    for example in load_data(str(HOLDOUT)).intent_examples:
+        yield HOLDOUT_SET, example.get("text")
+
+
+async def decide(agent: Agent, text: str) -> str:
+    """ "intent outcome level first_action" for `text` as a conversation's
+    first message."""
+    parse = await agent.parse_message(text)
+    decided, level, _ = outcome(parse)
+    tracker = DialogueStateTracker.from_events(
+        "outcomes",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered(text, parse["intent"], parse["entities"], parse),
+        ],
+        slots=agent.domain.slots,
+    )
+    prediction = agent.processor.predict_next_with_tracker(tracker)
+    first_action = (
+        max(prediction["scores"], key=lambda s: s["score"])["action"]
+        if prediction
+        else None
+    )
+    return f"{parse['intent']['name']} {decided} {level} {first_action}"
+
+
+async def _record(agent: Agent) -> dict[str, dict[str, str]]:
+    recorded: dict[str, dict[str, str]] = {}
+    for name, text in evaluation_messages():
+        recorded.setdefault(name, {})[key(text)] = await decide(agent, text)
+    return recorded
+
+
+def record(model: Path = MODEL) -> dict[str, dict[str, str]]:
+    configure_structlog(logging.WARNING)  # the policies log every prediction
+    return asyncio.run(_record(Agent.load(str(model))))
+
+
+def load() -> dict[str, Any]:
+    return dict(json.loads(SNAPSHOT.read_text()))
+
+
+if __name__ == "__main__":
+    SNAPSHOT.write_text(json.dumps(record(), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {SNAPSHOT.relative_to(ROOT)}")
