@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import skops.io
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -46,10 +47,14 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from components import tfidf
 from safety import taxonomy
 
 # skops refuses types it does not know; TF-IDF keeps its idf as a sparse diagonal.
 TRUSTED_TYPES = {"scipy.sparse._csr.csr_matrix"}
+# the solvers whose model is one softmax over the intents, as ServedPipeline
+# computes it (liblinear fits one model per intent instead)
+MULTINOMIAL_SOLVERS = ("lbfgs", "newton-cg", "sag", "saga")
 
 
 def _sentence_blocks(message: Message) -> list[Features]:
@@ -91,6 +96,11 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
                 raise InvalidConfigException(
                     f"{cls.__name__}: '{key}' must be positive, got {value!r}."
                 )
+        if config.get("solver") not in MULTINOMIAL_SOLVERS:
+            raise InvalidConfigException(
+                f"{cls.__name__}: 'solver' must be one of {MULTINOMIAL_SOLVERS} "
+                f"(a softmax over the intents), got {config.get('solver')!r}."
+            )
         if not isinstance(config.get("leave_risk_to_the_risk_detector"), bool):
             raise InvalidConfigException(
                 f"{cls.__name__}: 'leave_risk_to_the_risk_detector' must be true "
@@ -151,10 +161,6 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
         cached classifier, built by the earlier code."""
         return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
-    def persist(self) -> None:
-        _coefficients_in_column_order(self.clf)
-        super().persist()
-
     def _create_training_matrix(
         self, training_data: TrainingData
     ) -> tuple[csr_matrix, list[str]]:
@@ -204,16 +210,37 @@ class TfidfIntentClassifier(LogisticRegressionClassifier):
             component = cls(
                 config, execution_context.node_name, model_storage, resource
             )
-            component.clf = skops.io.load(path, trusted=sorted(untrusted))
-        _coefficients_in_column_order(component.clf)
+            pipeline = skops.io.load(path, trusted=sorted(untrusted))
+        component.clf = ServedPipeline(pipeline)
         return component
 
 
-def _coefficients_in_column_order(pipeline: Pipeline) -> None:
-    """A message is one sparse row times the coefficients' transpose. scipy
-    needs that transpose C-ordered, so with coefficients in the usual row order
-    it copies all of them (tens of MB) for every message; stored column-ordered
-    (the same numbers), the product reads them in place."""
-    logreg = pipeline.named_steps["logreg"]
-    if hasattr(logreg, "coef_"):
-        logreg.coef_ = np.asfortranarray(logreg.coef_)
+class ServedPipeline:
+    """The fitted pipeline's arithmetic for a loaded classifier, which reads one
+    message at a time: sklearn's checks and joblib dispatch around each call
+    cost several times the arithmetic (components/tfidf.py). In single
+    precision: the coefficients (every intent times some 200k n-grams) are the
+    server's largest object. The probabilities move by about 1e-7, and every
+    evaluation message keeps its decision (tests/test_outcomes.py)."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        logreg = pipeline.named_steps["logreg"]
+        if len(logreg.classes_) < 3:  # two classes make a binary, not a softmax model
+            raise RasaException("TfidfIntentClassifier needs three intents or more.")
+        self.classes_ = logreg.classes_
+        self.blocks = [
+            (columns, sp.diags(transformer.idf_, format="csr", dtype=np.float32))
+            for _, transformer, columns in pipeline.named_steps["tfidf"].transformers_
+            if isinstance(transformer, TfidfTransformer)
+        ]
+        # C-ordered transpose: scipy would otherwise copy it for every message
+        self.coefficients = np.ascontiguousarray(logreg.coef_.T, dtype=np.float32)
+        self.intercept = logreg.intercept_
+
+    def predict_proba(self, X: csr_matrix) -> np.ndarray:
+        blocks = [
+            tfidf.sublinear_tfidf(X[:, columns], idf, np.float32)
+            for columns, idf in self.blocks
+        ]
+        features = hstack(blocks).tocsr()
+        return tfidf.probabilities(features, self.coefficients, self.intercept)

@@ -33,13 +33,13 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, softmax
+from scipy.special import expit
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import normalize
 
+from components import tfidf
 from safety.lexicon import HINT, PHRASE, Evidence
 from safety.taxonomy import NO_RISK
 from safety.text import mark_negations, normalise
@@ -121,20 +121,16 @@ class FastTextModel:
         self.idf = [sp.diags(v.idf_, format="csr") for v in vectorizers]
         classifier = model.named_steps["classifier"]
         order = [list(classifier.classes_).index(c) for c in settings.classes]
-        self.coef = classifier.coef_[order].T
+        self.coef = np.ascontiguousarray(classifier.coef_[order].T)
         self.intercept = classifier.intercept_[order]
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         prepared_texts = [prepared(self.settings, t) for t in texts]
-        blocks = []
-        for vectorizer, idf in zip(self.vectorizers, self.idf, strict=True):
-            counts = CountVectorizer.transform(vectorizer, prepared_texts)
-            counts = counts.astype(np.float64)
-            np.log(counts.data, counts.data)  # sublinear tf, as fitted
-            counts.data += 1
-            blocks.append(normalize(counts @ idf, norm="l2", copy=False))
-        decision = sp.hstack(blocks).tocsr() @ self.coef + self.intercept
-        return np.asarray(softmax(decision, axis=1))
+        blocks = [
+            tfidf.sublinear_tfidf(CountVectorizer.transform(v, prepared_texts), idf)
+            for v, idf in zip(self.vectorizers, self.idf, strict=True)
+        ]
+        return tfidf.probabilities(sp.hstack(blocks).tocsr(), self.coef, self.intercept)
 
     def whole_and_most_alarming(
         self, texts: list[str]
