@@ -33,10 +33,11 @@ def timed(call: Callable[[], object], count: int) -> list[float]:
     return samples
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (Sanic may fork workers)."""
+def rss_mb(pid: int, proc: Path = Path("/proc")) -> float:
+    """Resident memory (VmRSS, read once) of a process and of its children
+    (Sanic may fork workers), each counted once."""
     total_kb = 0
-    for status in [Path(f"/proc/{pid}/status"), *Path("/proc").glob("[0-9]*/status")]:
+    for status in proc.glob("[0-9]*/status"):
         try:
             fields = dict(
                 line.split(":", 1) for line in status.read_text().splitlines()
