@@ -96,5 +96,5 @@ report: $(INSTALLED) ## write reports/insights.html from the stored conversation
 screenshots: ## refresh docs/ screenshots from the last widget and report test runs
 	mkdir -p docs && cp results/screenshots/widget-*.png results/screenshots/insights-*.png docs/
 
-clean: ## remove build outputs (models, results, reports, .venv) and stored conversations (var/)
-	rm -rf models results reports web/vendor tests/vendor var $(VENV) .pytest_cache .mypy_cache .ruff_cache
+clean: ## remove build outputs (models, results, reports, build, .venv) and stored conversations (var/)
+	rm -rf models build results reports web/vendor tests/vendor var $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -118,10 +118,12 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> float:
 
 
 @contextmanager
-def process(args: list[str], log: Path, env: dict) -> Iterator[subprocess.Popen]:
+def process(
+    args: list[str], log: Path, env: dict, cwd: Path = ROOT
+) -> Iterator[subprocess.Popen]:
     with log.open("w") as out:
         proc = subprocess.Popen(
-            args, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+            args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env
         )
     try:
         yield proc
@@ -131,6 +133,17 @@ def process(args: list[str], log: Path, env: dict) -> Iterator[subprocess.Popen]
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def loopback_env() -> dict[str, str]:
+    """The environment a Rasa server the tests start runs in: on loopback,
+    quiet TensorFlow, no telemetry."""
+    return {
+        **os.environ,
+        "SANIC_HOST": "127.0.0.1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
+    }
 
 
 @dataclass(frozen=True)
@@ -169,10 +182,7 @@ def plan(
     endpoints_file = workdir / "endpoints.yml"
     endpoints_file.write_text(yaml.safe_dump(config))
     env = {
-        **os.environ,
-        "SANIC_HOST": "127.0.0.1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
+        **loopback_env(),
         "IDENTITY_SECRET": identity_secret(),
         **(DEBUG_LOGS_ENV if debug_logs else {}),
         **(extra_env or {}),
