@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,76 +20,90 @@ from tests.servers import Assistant
 CONVERSATIONS = 50
 
 
-def figures(conversations: list[list[Turn]], wall_s: float) -> dict[str, Any]:
-    """Every turn that got its whole answer counts; any other is an error."""
-    answered = [
-        t.seconds * 1000 for turns in conversations for t in turns if t.answered
-    ]
-    planned = len(conversations) * len(CONVERSATION)
+def figures(turns: list[Turn], wall_s: float, planned: int | None = None) -> dict:
+    """Latency of every turn the server handled. Errors: the turns it did not
+    (no 200, no acknowledgement, a timeout), and each of the `planned` turns
+    never taken; silent: the turns it handled without a reply."""
+    completed = [t for t in turns if t.completed]
+    handled = [t.seconds * 1000 for t in completed]
+    planned = len(turns) if planned is None else planned
     return {
         "turns": planned,
-        "errors": planned - len(answered),
-        "turns_per_s": round(len(answered) / wall_s, 1),
+        "errors": planned - len(completed),
+        "silent": sum(not t.replies for t in completed),
+        "turns_per_s": round(len(completed) / wall_s, 1),
         "wall_s": round(wall_s, 1),
         **{
-            f"p{pct}_ms": round(percentile(answered, pct), 1) if answered else None
+            f"p{pct}_ms": round(percentile(handled, pct), 1) if handled else None
             for pct in (50, 95, 99)
         },
-        "max_ms": round(max(answered), 1) if answered else None,
+        "max_ms": round(max(handled), 1) if handled else None,
     }
 
 
-def parts(turn: Turn) -> int:
-    """How many socket.io messages the turn's REST replies make: the channel
-    sends each text split at blank lines (channels/socketio.py)."""
-    return sum(len((r.get("text") or "").strip().split("\n\n")) for r in turn.replies)
+Say = Callable[[str], Awaitable[Turn]]
 
 
-async def socketio_conversation(url: str, expected: list[int]) -> list[Turn]:
-    """One widget's conversation in a new session: each turn ends with its last
-    expected message."""
+@asynccontextmanager
+async def widget(url: str) -> AsyncIterator[Say]:
+    """A chat widget's socket.io connection, in a new session: what it says is a
+    turn, which ends when Rasa acknowledges the message. Rasa does so once it
+    has handled it, after it sent every reply on the same connection."""
     client = socketio.AsyncClient(reconnection=False)
     replies: asyncio.Queue = asyncio.Queue()
     sessions: asyncio.Queue = asyncio.Queue()
     client.on("bot_uttered", replies.put_nowait)
     client.on("session_confirm", sessions.put_nowait)
-    turns: list[Turn] = []
+
+    async def say(message: str) -> Turn:
+        started = time.perf_counter()
+        try:
+            await client.call(
+                "user_uttered",
+                {"message": message, "session_id": session_id},
+                timeout=TURN_TIMEOUT_S,
+            )
+        except socketio.exceptions.SocketIOError as error:  # timeouts too
+            return Turn(message, time.perf_counter() - started, error=repr(error))
+        seconds = time.perf_counter() - started
+        got = [replies.get_nowait() for _ in range(replies.qsize())]
+        return Turn(message, seconds, 200, got)
+
     try:
         await client.connect(url, transports=["websocket"], socketio_path="/socket.io")
         await client.emit("session_request", {})
         session_id = await asyncio.wait_for(sessions.get(), TURN_TIMEOUT_S)
-        for message, count in zip(CONVERSATION, expected, strict=True):
-            started = time.perf_counter()
-            await client.emit(
-                "user_uttered", {"message": message, "session_id": session_id}
-            )
-            got = [
-                await asyncio.wait_for(replies.get(), TURN_TIMEOUT_S)
-                for _ in range(count)
-            ]
-            turns.append(Turn(message, time.perf_counter() - started, 200, got))
-    except (socketio.exceptions.SocketIOError, asyncio.TimeoutError):
-        pass  # the turns not taken count as errors
+        yield say
     finally:
         await client.disconnect()
-    return turns
+
+
+async def socketio_conversation(url: str) -> list[Turn]:
+    """tests/crowd.py's conversation in one widget."""
+    try:
+        async with widget(url) as say:
+            return [await say(message) for message in CONVERSATION]
+    except (socketio.exceptions.SocketIOError, asyncio.TimeoutError):
+        return []  # no session: the turns not taken count as errors
 
 
 async def rest_and_socketio(url: str) -> dict[str, dict[str, Any]]:
-    # One conversation alone first: it warms the servers up, and its replies
-    # say how many messages each turn makes on socket.io.
-    [reference] = (await crowd(url, [uuid.uuid4().hex])).values()
-    expected = [parts(turn) for turn in reference]
+    # One conversation alone first: it warms the servers up.
+    await crowd(url, [uuid.uuid4().hex])
     senders = [uuid.uuid4().hex for _ in range(CONVERSATIONS)]
+    planned = CONVERSATIONS * len(CONVERSATION)
 
     started = time.perf_counter()
-    rest = list((await crowd(url, senders)).values())
+    rest = await crowd(url, senders)
     rest_s = time.perf_counter() - started
 
     started = time.perf_counter()
-    sio = await asyncio.gather(*(socketio_conversation(url, expected) for _ in senders))
+    sio = await asyncio.gather(*(socketio_conversation(url) for _ in senders))
     sio_s = time.perf_counter() - started
-    return {"rest": figures(rest, rest_s), "socketio": figures(list(sio), sio_s)}
+    return {
+        "rest": figures([t for c in rest.values() for t in c], rest_s, planned),
+        "socketio": figures([t for c in sio for t in c], sio_s, planned),
+    }
 
 
 def measure(assistant: Assistant) -> dict[str, Any]:

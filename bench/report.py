@@ -101,10 +101,11 @@ def load(r: dict[str, Any]) -> list[str]:
         "tracker store, and the action server. `python -m bench --only load` "
         "measures this section alone, with the model in models/.",
         "",
-        "| channel | turns | errors | turns/s | p50 | p95 | p99 | max |",
-        "|---|---|---|---|---|---|---|---|",
+        "| channel | turns | errors | no reply | turns/s | p50 | p95 | p99 | max |",
+        "|---|---|---|---|---|---|---|---|---|",
         *(
-            f"| {name} | {f['turns']} | {f['errors']} | {f['turns_per_s']} | "
+            f"| {name} | {f['turns']} | {f['errors']} | {f.get('silent', 0)} | "
+            f"{f['turns_per_s']} | "
             f"{f['p50_ms']} ms | {f['p95_ms']} ms | {f['p99_ms']} ms | "
             f"{f['max_ms']} ms |"
             for name, f in rows.items()
@@ -251,7 +252,7 @@ def summary(r: dict[str, Any]) -> list[str]:
             f"{crowd['turns_each']} turns at once on one Rasa server: "
             f"{rest_load['turns_per_s']} turns/s over REST (p95 "
             f"{rest_load['p95_ms']:.0f} ms) and {sio['turns_per_s']} over socket.io, "
-            f"{rest_load['errors'] + sio['errors']} errors."
+            f"{unanswered(rest_load) + unanswered(sio)} turns without an answer."
         )
     if "profile" in r:
         lines.append(costliest(r["profile"]))
@@ -267,3 +268,9 @@ def costliest(r: dict[str, Any], count: int = 3) -> str:
         f"turns, {r['at_once']} conversations at once, py-spy): {shares}; Rasa's "
         f"event loop idle {r['idle_pct']['rasa_server']}% of the time."
     )
+
+
+def unanswered(f: dict[str, Any]) -> int:
+    """Turns a person got nothing back for: errors, and turns handled without a
+    reply (results from before `silent` was counted had it in the errors)."""
+    return int(f["errors"]) + int(f.get("silent", 0))

@@ -48,8 +48,13 @@ class Turn:
     error: str = ""
 
     @property
+    def completed(self) -> bool:
+        """The server handled the message, whatever it replied."""
+        return self.status == 200 and not self.error
+
+    @property
     def answered(self) -> bool:
-        return self.status == 200 and bool(self.replies) and not self.error
+        return self.completed and bool(self.replies)
 
 
 async def converse(
