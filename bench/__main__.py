@@ -1,10 +1,12 @@
 """Run every benchmark, print the figures, and write them to bench/results/.
 `python -m bench --only load` (or `--only safety`, `--only paths`,
-`--only profile`, `--only serving`, `--only accuracy`) measures that part
-alone, with the model in models/, and updates only its section. `--only
-accuracy` measures our model and the quick baseline; only a full run retrains
-Rasa's stock pipeline (over an hour), and its row keeps the date it was
-measured."""
+`--only profile`, `--only serving`, `--only accuracy`, `--only stock`)
+measures that part alone, with the model in models/, and updates only its
+section. `--only accuracy` measures our model and the quick baseline; only a
+full run retrains Rasa's stock pipeline (over an hour), and its row keeps the
+date it was measured. `--only stock` serves ours side by side with the stock
+`rasa init` bot (built once into build/stock-bot) and compares them against
+issue 14's targets, in about 12 minutes."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench import accuracy, load, paths, profiling, safety, serving
+from bench import accuracy, load, paths, profiling, safety, serving, side_by_side
 from bench.report import markdown, summary
 from tests.servers import MODEL, running_assistant
 
@@ -105,6 +107,8 @@ def everything() -> dict[str, Any]:
             crowded = load.measure(assistant)
             print("profile: where a turn's time goes, with py-spy ...", flush=True)
             profiled = profiling.measure(assistant)
+        print("side by side with the stock rasa init bot ...", flush=True)
+        beside = side_by_side.measure(model, RESULTS)
     return {
         "machine": machine(),
         "training_s": round(train_s, 1),
@@ -114,6 +118,7 @@ def everything() -> dict[str, Any]:
         **served,
         "load": crowded,
         "profile": profiled,
+        STOCK: beside,
     }
 
 
@@ -125,6 +130,7 @@ PARTS = {
 }
 ACCURACY = "accuracy"
 SERVING = "serving"  # its figures sit at the top level of the results
+STOCK = "stock"  # starts ours and the stock bot itself
 
 
 def one_part(name: str) -> dict[str, Any]:
@@ -134,6 +140,9 @@ def one_part(name: str) -> dict[str, Any]:
     results = json.loads(previous.read_text()) if previous.exists() else {}
     with tempfile.TemporaryDirectory() as tmp:
         print(f"{name} ...", flush=True)
+        if name == STOCK:
+            results[STOCK] = side_by_side.measure(MODEL, RESULTS)
+            return results
         if name == ACCURACY:  # needs no server
             scores = results.get("intent_classification", {})
             scores.update(accuracy.ours(MODEL, RESULTS, Path(tmp)))
@@ -151,7 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
         "--only",
-        choices=sorted([*PARTS, ACCURACY, SERVING]),
+        choices=sorted([*PARTS, ACCURACY, SERVING, STOCK]),
         help="measure only this part and update its section of the results",
     )
     args = parser.parse_args()

@@ -45,19 +45,31 @@ OPENINGS = ("", "hi, ", "ok so ", "um, ", "hey, quick question: ",
 RISK_EVERY = 20
 
 
-def messages(seed: int = 14) -> Iterator[str]:
-    """Held-out questions (never trained on) with varied openings, and red-team
-    messages among them; no text twice, so no cache of parses would help."""
-    rng = random.Random(seed)
-    questions = [
-        f"{opening}{example.get('text')}"
+def questions(rng: random.Random, closings: tuple[str, ...] = ("",)) -> list[str]:
+    """Held-out questions (never trained on) with each of the openings and
+    `closings`, shuffled by `rng`; no text twice, so no cache of parses would
+    help."""
+    held_out = dict.fromkeys(
+        e.get("text") for e in load_data(str(HOLDOUT)).intent_examples
+    )
+    texts = [
+        f"{opening}{text}{closing}"
         for opening in OPENINGS
-        for example in load_data(str(HOLDOUT)).intent_examples
+        for closing in closings
+        for text in held_out
     ]
+    rng.shuffle(texts)
+    return texts
+
+
+def messages(seed: int = 14) -> Iterator[str]:
+    """Held-out questions with varied openings, and red-team messages among
+    them; no text twice."""
+    rng = random.Random(seed)
+    asked = questions(rng)
     risky = [m["text"] for m in yaml.safe_load(REDTEAM.read_text())["messages"]]
-    rng.shuffle(questions)
     rng.shuffle(risky)
-    for number, question in enumerate(questions, 1):
+    for number, question in enumerate(asked, 1):
         if number % RISK_EVERY == 0 and risky:
             yield risky.pop()
         yield question
