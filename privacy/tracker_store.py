@@ -19,11 +19,16 @@ keeps as little personal data as it can.
   SQLite file's directory, and a database it cannot write to stops Rasa before
   it serves anything: `rasa run` exits with status 1 and says why.
 - In a server it also keeps message text out of the logs (privacy/logs.py).
+- A turn reads its conversation from the events the previous turn left in
+  memory, once one aggregate query shows the database still holds exactly
+  those (privacy/recent_conversations.py); otherwise from the database.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
+import json
 import logging
 import time
 from collections import deque
@@ -35,7 +40,12 @@ from typing import TYPE_CHECKING, Any
 from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    UserUttered,
+    deserialise_events,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 from rasa.utils.endpoints import read_endpoint_config
@@ -43,6 +53,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from privacy import feedback, logs, schedule
+from privacy.recent_conversations import RecentConversations, Stored
 from privacy.redaction import redact
 
 if TYPE_CHECKING:
@@ -89,6 +100,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         dialect: str = "sqlite",
         db: str = "rasa.db",
         in_server: bool = False,
+        recent_events: int = 50_000,
         **kwargs: Any,
     ) -> None:
         # set by the servers' endpoints files: their log rules and daily
@@ -98,6 +110,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if dialect == "sqlite":
             _create_directory(db)
         super().__init__(domain, dialect=dialect, db=db, **kwargs)
+        # about 2 KB an event: some 100 MB at most (privacy/recent_conversations.py)
+        self._recent = RecentConversations(recent_events)
+        self._saved: tuple[int, list[Event]] = (0, [])
         self._check_writable(db)
         feedback.metadata.create_all(self.engine)
         if in_server:
@@ -128,21 +143,58 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 slots=list(tracker.slots.values()),
             )
             logger.info("A conversation was deleted at the person's request.")
-        stored = copy.copy(tracker)
-        stored.events = deque(redacted(e) for e in tracker.events)
-        await super().save(stored)
+        await super().save(tracker)
+        before, added = self._saved
+        with self.session_scope() as session:
+            stored = self._stored(session, tracker.sender_id)
+        self._recent.extend(tracker.sender_id, before, added, stored)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session, as Rasa's store retrieves it, from the events a
+        recent turn left when the store still holds exactly those."""
+        with self.session_scope() as session:
+            stored = self._stored(session, sender_id)
+            events = self._recent.events(sender_id, stored)
+            if events is None and stored.events:
+                query = self._event_query(session, sender_id, False)
+                events = deserialise_events([json.loads(r.data) for r in query])
+                self._recent.keep(sender_id, stored, events)
+        if not events or self.domain is None:
+            return None
+        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+
+    def _stored(self, session: Session, sender_id: str) -> Stored:
+        count, last_id = (
+            self._event_query(session, sender_id, False)
+            .order_by(None)
+            .with_entities(func.count(self.SQLEvent.id), func.max(self.SQLEvent.id))
+            .one()
+        )
+        return Stored(count, last_id)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """An event broker, when one is configured, gets the stored copy."""
+        if self.event_broker is not None:
+            stored = copy.copy(tracker)
+            stored.events = deque(redacted(e) for e in tracker.events)
+            await super().stream_events(stored)
 
     def _additional_events(
         self, session: Session, tracker: DialogueStateTracker
     ) -> Iterator[Event]:
-        """The events not stored yet, as Rasa's store finds them; any rating
-        among them is written in the same session."""
-        new = list(super()._additional_events(session, tracker))
+        """The events not stored yet, as Rasa's store finds them, redacted; any
+        rating among them is written in the same session. Only these are
+        redacted: redacting the whole conversation on every save made each
+        turn cost more the longer the conversation (issue 14)."""
+        new = [redacted(e) for e in super()._additional_events(session, tracker)]
         first_new = len(tracker.events) - len(new)
-        feedback.record(session, tracker.sender_id, tracker.events, first_new)
+        events = [*itertools.islice(tracker.events, first_new), *new]
+        feedback.record(session, tracker.sender_id, events, first_new)
+        self._saved = (first_new, new)
         return iter(new)
 
     def delete(self, sender_id: str) -> None:
+        self._recent.forget(sender_id)
         with self.session_scope() as session:
             session.query(self.SQLEvent).filter(
                 self.SQLEvent.sender_id == sender_id
@@ -160,6 +212,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 .having(func.max(self.SQLEvent.timestamp) < cutoff)
             )
             senders = [sender for (sender,) in stale.all()]
+            for sender in senders:
+                self._recent.forget(sender)
             cutoff_day = datetime.fromtimestamp(cutoff, timezone.utc).date()
             feedback.expire(session, cutoff_day, senders)
             for start in range(0, len(senders), 500):

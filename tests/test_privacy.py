@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -63,6 +64,44 @@ async def test_the_stored_copy_is_redacted_and_the_live_one_is_not(store):
     assert stored.text == "call me on [phone]"
     assert stored.parse_data["text"] == "call me on [phone]"
     assert stored.entities[0]["value"] == "call me on [phone]"
+
+
+async def test_a_long_conversation_is_stored_redacted_turn_by_turn(store):
+    """Each save redacts only the events not stored yet; the earlier ones stay
+    redacted in the store and untouched in the live conversation."""
+    tracker = DialogueStateTracker.from_events("sam", [], store.domain.slots)
+    for turn in range(3):
+        tracker.update(said(f"turn {turn}: mail me at sam{turn}@example.com"))
+        tracker.update(BotUttered(f"answer {turn}"))
+        await store.save(tracker)
+
+    stored = await store.retrieve("sam")
+
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == [
+        f"turn {turn}: mail me at [email]" for turn in range(3)
+    ]
+    assert [e.text for e in stored.events if isinstance(e, BotUttered)] == [
+        f"answer {turn}" for turn in range(3)
+    ]
+    assert tracker.latest_message.text == "turn 2: mail me at sam2@example.com"
+
+
+class Broker(EventBroker):
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+async def test_an_event_broker_gets_each_event_once_and_redacted(store):
+    store.event_broker = broker = Broker()
+    tracker = DialogueStateTracker.from_events("kim", [], store.domain.slots)
+    for turn in range(2):
+        tracker.update(said(f"text me on 07911 12345{turn}"))
+        await store.save(tracker)
+
+    assert [e.get("text") for e in broker.published] == ["text me on [phone]"] * 2
 
 
 async def test_deleting_keeps_only_the_confirmation_and_no_one_elses(store):
