@@ -1,12 +1,14 @@
 """Run every benchmark, print the figures, and write them to bench/results/.
 `python -m bench --only load` (or `--only safety`, `--only paths`,
-`--only profile`, `--only serving`, `--only accuracy`, `--only stock`)
+`--only profile`, `--only serving`, `--only accuracy`, `--only stock`,
+`--only replicas`)
 measures that part alone, with the model in models/, and updates only its
 section. `--only accuracy` measures our model and the quick baseline; only a
 full run retrains Rasa's stock pipeline (over an hour), and its row keeps the
 date it was measured. `--only stock` serves ours side by side with the stock
 `rasa init` bot (built once into build/stock-bot) and compares them against
-issue 14's targets, in about 12 minutes."""
+issue 14's targets, in about 12 minutes; `--only replicas` measures the
+scale-out profile with one and with two Rasa replicas."""
 
 from __future__ import annotations
 
@@ -22,7 +24,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench import accuracy, load, paths, profiling, safety, serving, side_by_side
+from bench import (
+    accuracy,
+    load,
+    paths,
+    profiling,
+    replicas,
+    safety,
+    serving,
+    side_by_side,
+)
 from bench.report import markdown, summary
 from tests.servers import MODEL, running_assistant
 
@@ -109,6 +120,8 @@ def everything() -> dict[str, Any]:
             profiled = profiling.measure(assistant)
         print("side by side with the stock rasa init bot ...", flush=True)
         beside = side_by_side.measure(model, RESULTS)
+        print("scale-out: one and two replicas ...", flush=True)
+        scaled = replicas.measure()
     return {
         "machine": machine(),
         "training_s": round(train_s, 1),
@@ -119,6 +132,7 @@ def everything() -> dict[str, Any]:
         "load": crowded,
         "profile": profiled,
         STOCK: beside,
+        REPLICAS: scaled,
     }
 
 
@@ -131,6 +145,7 @@ PARTS = {
 ACCURACY = "accuracy"
 SERVING = "serving"  # its figures sit at the top level of the results
 STOCK = "stock"  # starts ours and the stock bot itself
+REPLICAS = "replicas"  # starts the scale-out profile itself, with models/'s model
 
 
 def one_part(name: str) -> dict[str, Any]:
@@ -142,6 +157,9 @@ def one_part(name: str) -> dict[str, Any]:
         print(f"{name} ...", flush=True)
         if name == STOCK:
             results[STOCK] = side_by_side.measure(MODEL, RESULTS)
+            return results
+        if name == REPLICAS:
+            results[REPLICAS] = replicas.measure()
             return results
         if name == ACCURACY:  # needs no server
             scores = results.get("intent_classification", {})
@@ -160,7 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
         "--only",
-        choices=sorted([*PARTS, ACCURACY, SERVING, STOCK]),
+        choices=sorted([*PARTS, ACCURACY, SERVING, STOCK, REPLICAS]),
         help="measure only this part and update its section of the results",
     )
     args = parser.parse_args()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,41 @@ def markdown(r: dict[str, Any]) -> str:
         lines += profile(r["profile"])
     if "stock" in r:
         lines += side_by_side(r["stock"])
+    if "replicas" in r:
+        lines += replicas(r["replicas"])
     return "\n".join(lines)
+
+
+def replicas(r: dict[str, Any]) -> list[str]:
+    counts = sorted((k for k in r if k.isdigit()), key=int)
+    return [
+        "## Scale-out: one and two Rasa replicas (issue 14)",
+        "",
+        f"{r['date']}. The scale-out profile on this machine: PostgreSQL, the Redis "
+        "lock store, one action server and the profile's nginx in front "
+        "(tests/scale_out.py), with its per-address limits lifted because the "
+        f"crowd comes from one address. {r['conversations']} conversations of "
+        f"{r['turns_each']} turns at once over REST through nginx, as in the load "
+        "section. `python -m bench --only replicas` measures this section alone.",
+        "",
+        "| replicas | turns | errors | turns/s | p50 | p95 | max |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| {n} | {r[n]['turns']} | {r[n]['errors']} | {r[n]['turns_per_s']} | "
+            f"{r[n]['p50_ms']} ms | {r[n]['p95_ms']} ms | {r[n]['max_ms']} ms |"
+            for n in counts
+        ),
+        "",
+        f"{scaling(r)} Every process of the profile shares this machine's "
+        f"{os.cpu_count()} cores: a second replica adds no CPU here, only a "
+        "second event loop.",
+        "",
+    ]
+
+
+def scaling(r: dict[str, Any]) -> str:
+    one, two = r["1"]["turns_per_s"], r["2"]["turns_per_s"]
+    return f"Two replicas served {two / one:.2f}x the turns per second of one."
 
 
 def measured(scores: dict[str, Any], r: dict[str, Any]) -> str:
@@ -267,6 +302,13 @@ def summary(r: dict[str, Any]) -> list[str]:
         lines.append(costliest(r["profile"]))
     if "stock" in r:
         lines.append(beside_stock(r["stock"]))
+    if "replicas" in r:
+        scaled = r["replicas"]
+        lines.append(
+            f"- measured {scaled['date']}: the scale-out profile behind nginx, "
+            f"{scaled['1']['turns_per_s']} turns/s with one replica and "
+            f"{scaled['2']['turns_per_s']} with two. {scaling(scaled)}"
+        )
     return lines
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bench.report import summary
+from bench.report import markdown, summary
 
 SERVED = {
     "rest_round_trip_ms": {"p50": 21.0, "p95": 35.0, "requests": 200},
@@ -40,3 +40,32 @@ def test_the_serving_figures_carry_the_date_they_were_measured(extra, date):
 
     assert line.startswith(f"- measured {date}: REST round trip")
     assert "p50 21.0 ms" in line and "NLU parse p50 11.0 ms" in line
+
+
+SCALED = {
+    "date": "2026-12-05 12:30 UTC",
+    "conversations": 50,
+    "turns_each": 20,
+    **{
+        replicas: {
+            "turns": 1000,
+            "errors": 0,
+            "turns_per_s": rate,
+            "p50_ms": 900.0,
+            "p95_ms": 2000.0,
+            "max_ms": 3000.0,
+        }
+        for replicas, rate in (("1", 20.0), ("2", 25.0))
+    },
+}
+
+
+def test_the_scale_out_figures_compare_one_replica_with_two():
+    section = markdown({"replicas": SCALED})
+    line = next(line for line in summary({"replicas": SCALED}) if "scale-out" in line)
+
+    assert "| 1 | 1000 | 0 | 20.0 |" in section
+    assert "| 2 | 1000 | 0 | 25.0 |" in section
+    assert "1.25x the turns per second of one" in section
+    assert line.startswith("- measured 2026-12-05 12:30 UTC: the scale-out profile")
+    assert "20.0 turns/s with one replica and 25.0 with two" in line

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import re
-import secrets
 import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +22,12 @@ import socketio
 from actions.followups import next_unseen_topic
 from safety.regions import region_name
 from tests.conftest import asking_feedback
+from tests.scale_out import ScaleOut, running_scale_out
 from tests.servers import (
-    MODEL,
     ROOT,
     Assistant,
-    actions_args,
     free_port,
     poll_until,
-    process,
-    rasa_args,
-    wait_until_up,
-)
-from tests.services import (
-    nginx,
-    nginx_http_directives,
-    nginx_main_directives,
-    postgres,
-    redis_server,
-    replaced,
 )
 from tests.web import demo_page
 
@@ -55,111 +39,10 @@ CONVERSATIONS = 40
 REPLY_TIMEOUT_S = 30
 
 
-@dataclass(frozen=True)
-class ScaleOut:
-    replicas: tuple[Assistant, Assistant]
-    url: str  # nginx: the page, REST and socket.io, as people reach them
-    nginx_log: Path
-    workdir: Path
-
-
-def nginx_config(workdir: Path, port: int, replicas: list[str], url: str) -> Path:
-    """The profile's nginx files as compose.yaml assembles them, with loopback
-    addresses in place of the containers' and files in `workdir`."""
-    nginx_dir, conf_d, edge_d = DEPLOY / "nginx", workdir / "conf.d", workdir / "edge.d"
-    for directory in (conf_d, edge_d):
-        directory.mkdir(parents=True)
-    page = replaced(
-        (nginx_dir / "templates" / "page.conf.template").read_text(),
-        {
-            "${PUBLIC_URL}": url,  # what the image's envsubst does at start-up
-            "listen 8080;": f"listen 127.0.0.1:{port};",
-            "root /usr/share/nginx/html;": f"root {ROOT / 'web'};",
-            "include /etc/nginx/edge.d/": f"include {edge_d}/",
-        },
-    )
-    (conf_d / "page.conf").write_text(page)
-    upstreams = replaced(
-        (nginx_dir / "edge" / "upstreams.conf").read_text(),
-        {f"server rasa-{n}:5005;": f"server {r};" for n, r in enumerate(replicas, 1)},
-    )
-    (conf_d / "edge-upstreams.conf").write_text(upstreams)
-    (edge_d / "locations.conf").write_text(
-        (nginx_dir / "edge" / "locations.conf").read_text()
-    )
-    main = replaced(
-        (nginx_dir / "nginx.conf").read_text(),
-        {
-            "error_log /dev/stderr warn;": (
-                f"error_log stderr warn;\n{nginx_main_directives(workdir)}"
-            ),
-            "include /etc/nginx/conf.d/": (
-                f"{nginx_http_directives(workdir)}include {conf_d}/"
-            ),
-        },
-    )
-    config = workdir / "nginx.conf"
-    config.write_text(main)
-    return config
-
-
 @pytest.fixture(scope="module")
 def scale_out(tmp_path_factory) -> Iterator[ScaleOut]:
-    if not MODEL.exists():
-        raise FileNotFoundError(f"{MODEL} is missing: run `make train` first")
-    workdir = tmp_path_factory.mktemp("scale-out")
-    action_port, nginx_port = free_port(), free_port()
-    rasa_ports = [free_port(), free_port()]
-    url = f"http://127.0.0.1:{nginx_port}"
-    token = secrets.token_hex(16)
-    # the profile's own endpoints file, with the action server on loopback
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        replaced(
-            (DEPLOY / "endpoints.yml").read_text(),
-            {"http://actions:5055/webhook": f"http://127.0.0.1:{action_port}/webhook"},
-        )
-    )
-    with ExitStack() as stack:
-        database = stack.enter_context(postgres())
-        locks = stack.enter_context(redis_server(workdir))
-        env = {
-            **os.environ,
-            "SANIC_HOST": "127.0.0.1",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-            "RASA_TELEMETRY_ENABLED": "false",  # no reports to a third party
-            "WEBCHAT_ORIGINS": url,
-            # what deploy/endpoints.yml reads, as compose.yaml sets it
-            "POSTGRES_HOST": database.host,
-            "POSTGRES_PORT": str(database.port),
-            "POSTGRES_DB": database.db,
-            "POSTGRES_USER": database.user,
-            "POSTGRES_PASSWORD": database.password,
-            "REDIS_HOST": locks.host,
-            "REDIS_PORT": str(locks.port),
-            "REDIS_PASSWORD": locks.password,
-        }
-        actions_log = workdir / "actions.log"
-        actions = stack.enter_context(
-            process(actions_args(action_port), actions_log, env)
-        )
-        # both replicas start at once, as compose starts them
-        replicas = []
-        for n, port in enumerate(rasa_ports, 1):
-            log = workdir / f"rasa-{n}.log"
-            args = rasa_args(MODEL, endpoints, port, token)
-            replicas.append((stack.enter_context(process(args, log, env)), port, log))
-        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, actions_log)
-        for proc, port, log in replicas:
-            wait_until_up(f"http://127.0.0.1:{port}/", proc, log)
-        config = nginx_config(
-            workdir / "nginx", nginx_port, [f"127.0.0.1:{p}" for p in rasa_ports], url
-        )
-        nginx_log = stack.enter_context(
-            nginx(config, workdir / "nginx", ready_url=f"{url}/healthz")
-        )
-        first, second = (Assistant(f"http://127.0.0.1:{p}", token) for p in rasa_ports)
-        yield ScaleOut((first, second), url, nginx_log, workdir)
+    with running_scale_out(tmp_path_factory.mktemp("scale-out")) as profile:
+        yield profile
 
 
 def new_sender() -> str:
