@@ -99,14 +99,19 @@ def full_run(r: dict[str, Any]) -> list[str]:
         f"Target macro-F1 >= {TARGETS['macro_f1']} and above both baselines: "
         f"{verdict(f1_met)}.",
         "",
-        "What a person gets for the held-out messages once the fallback threshold "
-        f"applies (% of messages, measured {served_on(r)}):",
+        "What a person gets first for the held-out messages once the fallback "
+        "threshold and the safety decision apply (% of messages, measured "
+        f"{served_on(r)}; the check-in's \"No, I'm okay\" leads to the answer):",
         "",
-        '| right answer | "did you mean" buttons | wrong answer |',
-        "|---|---|---|",
-        "| {right_answer} | {fallback} | {wrong_answer} |".format(
-            **r["held_out_outcomes_pct"]
-        ),
+        '| right answer | "did you mean" buttons | safety check-in | escalated '
+        "| wrong answer |",
+        "|---|---|---|---|---|",
+        "| {right_answer} | {fallback} | {check_in} | {escalated} "
+        "| {wrong_answer} |".format(**r["held_out_outcomes_pct"]),
+        "",
+        "Macro-F1 of the topic the classifier placed each held-out message in "
+        "(kept through a check-in or an escalation): "
+        f"{r['held_out_topic_placed_macro_f1']:.3f}.",
         "",
         "![confusion matrix](intent_confusion_matrix.png)",
         "![confidence histogram](intent_histogram.png)",
@@ -269,7 +274,11 @@ def summary(r: dict[str, Any]) -> list[str]:
             f"- measured {served_on(r)}: "
             f"{outcomes['right_answer']}% of held-out messages get the right answer, "
             f"{outcomes['fallback']}% \"did you mean\" buttons, "
-            f"{outcomes['wrong_answer']}% a wrong answer;",
+            f"{outcomes['check_in']}% the safety check-in first, "
+            f"{outcomes['escalated']}% an escalation, "
+            f"{outcomes['wrong_answer']}% a wrong answer (the topic the "
+            "classifier placed them in scores macro-F1 "
+            f"{r['held_out_topic_placed_macro_f1']:.3f});",
             f"- measured {served_on(r)}: REST round trip at one client p50 "
             f"{rest['p50']} ms, p95 "
             f"{rest['p95']} ms; NLU parse p50 {parse['p50']} ms;",

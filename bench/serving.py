@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rasa.shared.nlu.training_data.loading import load_data
+from sklearn.metrics import f1_score
 
 from bench.accuracy import HOLDOUT
 from tests.servers import Assistant
@@ -49,6 +50,34 @@ def rss_mb(pid: int, proc: Path = Path("/proc")) -> float:
     return round(total_kb / 1024, 1)
 
 
+OUTCOMES = ("right_answer", "fallback", "check_in", "escalated", "wrong_answer")
+
+
+def what_a_person_gets(parse: dict[str, Any], intent: str) -> str:
+    """The first reply to a held-out question: its answer, the "did you mean"
+    buttons, the safety check-in (its "No, I'm okay" leads to the answer),
+    an escalation, or a wrong answer."""
+    risk = parse.get("risk") or {}
+    if risk.get("outcome") == "check_in":
+        return "check_in"
+    if risk.get("outcome") == "escalate":
+        return "escalated"
+    predicted = parse["intent"]["name"]
+    if predicted == "nlu_fallback":
+        return "fallback"
+    return "right_answer" if predicted == intent else "wrong_answer"
+
+
+def placed_topic(parse: dict[str, Any]) -> str:
+    """The topic the intent classifier placed the question in: a check-in or
+    an escalation replaces the intent and keeps that topic for later (none
+    when the classifier could not place it)."""
+    risk = parse.get("risk") or {}
+    if risk.get("outcome") in ("check_in", "escalate"):
+        return str(risk.get("asked") or "nlu_fallback")
+    return str(parse["intent"]["name"])
+
+
 def measure(assistant: Assistant) -> dict[str, Any]:
     examples = load_data(str(HOLDOUT)).intent_examples
     held_out = [(m.get("text"), m.get("intent")) for m in examples]
@@ -59,26 +88,18 @@ def measure(assistant: Assistant) -> dict[str, Any]:
         # a fresh sender each turn: the cost of one question, not of a long history
         assistant.say(uuid.uuid4().hex, next(question))
 
-    def parse(text: str) -> str:
-        return str(assistant.parse(text)["intent"]["name"])
-
     timed(rest_turn, WARM_UP)
     rest = timed(rest_turn, REQUESTS)
-    # Every held-out message once: parse latency, and what a person would get
-    # once the fallback threshold applies (answer, "did you mean", or wrong answer).
-    nlu, outcomes = [], {"right_answer": 0, "fallback": 0, "wrong_answer": 0}
+    # Every held-out message once: parse latency, what a person would get
+    # first, and the topic the classifier placed it in.
+    nlu, outcomes, placed = [], dict.fromkeys(OUTCOMES, 0), []
     for text, intent in held_out:
         started = time.perf_counter()
-        predicted = parse(text)
+        parse = assistant.parse(text)
         nlu.append((time.perf_counter() - started) * 1000)
-        outcome = (
-            "fallback"
-            if predicted == "nlu_fallback"
-            else "right_answer"
-            if predicted == intent
-            else "wrong_answer"
-        )
-        outcomes[outcome] += 1
+        outcomes[what_a_person_gets(parse, intent)] += 1
+        placed.append(placed_topic(parse))
+    intents = [intent for _, intent in held_out]
     return {
         "serving_measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "rest_round_trip_ms": {
@@ -93,6 +114,9 @@ def measure(assistant: Assistant) -> dict[str, Any]:
         "held_out_outcomes_pct": {
             k: round(100 * v / len(held_out), 1) for k, v in outcomes.items()
         },
+        "held_out_topic_placed_macro_f1": round(
+            f1_score(intents, placed, labels=sorted(set(intents)), average="macro"), 4
+        ),
         "startup_s": {k: round(v, 1) for k, v in assistant.startup_s.items()},
         "rss_mb": {name: rss_mb(pid) for name, pid in assistant.pids.items()},
     }

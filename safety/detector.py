@@ -5,7 +5,9 @@ with rules that no score overrides: the age policy's child protection
 (safety/age.py) always escalates; a lexicon phrase is never simply answered;
 and a message the classifier did not understand is never left to the plain
 "did you mean" menu when its score passes the weaker signal threshold. Those
-get the check-in question instead.
+get the check-in question instead, as does one it placed outside every topic
+("out of scope"): "split lip from last night" is no question about crying
+after sex, and a faint sign of risk in it deserves the question.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from safety.taxonomy import NO_RISK, Taxonomy
 
 ESCALATE, CHECK_IN, ANSWER = "escalate", "check_in", "answer"
 FALLBACK_INTENT = "nlu_fallback"
+# what the intent classifier says of a message it could not place in a topic
+UNPLACED_INTENTS = frozenset({FALLBACK_INTENT, "out_of_scope"})
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class RiskDetector:
             if age.minor and kinds & {"assault", "abuse"}:
                 kinds |= {self.taxonomy.child_kind}
         elif scored.risk >= thresholds.check_in or (
-            signal and intent == FALLBACK_INTENT
+            signal and intent in UNPLACED_INTENTS
         ):
             outcome = CHECK_IN
         else:

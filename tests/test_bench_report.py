@@ -13,10 +13,13 @@ SERVED = {
     "rest_round_trip_ms": {"p50": 21.0, "p95": 35.0, "requests": 200},
     "nlu_parse_ms": {"p50": 11.0, "p95": 15.0},
     "held_out_outcomes_pct": {
-        "right_answer": 93.0,
+        "right_answer": 90.0,
         "fallback": 5.0,
+        "check_in": 2.0,
+        "escalated": 1.0,
         "wrong_answer": 2.0,
     },
+    "held_out_topic_placed_macro_f1": 0.93,
 }
 
 
@@ -69,3 +72,13 @@ def test_the_scale_out_figures_compare_one_replica_with_two():
     assert "1.25x the turns per second of one" in section
     assert line.startswith("- measured 2026-12-05 12:30 UTC: the scale-out profile")
     assert "20.0 turns/s with one replica and 25.0 with two" in line
+
+
+def test_the_held_out_line_says_what_a_person_gets_first_and_what_was_placed():
+    results = {**SERVED, "machine": {"date": "2026-11-26 00:49 UTC"}}
+
+    line = next(line for line in summary(results) if "held-out messages" in line)
+
+    assert "90.0% of held-out messages get the right answer" in line
+    assert "2.0% the safety check-in first, 1.0% an escalation" in line
+    assert "macro-F1 0.930" in line

@@ -235,10 +235,27 @@ def test_training_chooses_a_crisis_share_and_reports_what_it_gives(trained):
     assert "held_out_crisis_escalated_at_crisis_level" in model.report
 
 
-def test_a_risk_signal_never_gets_the_plain_menu(parts):
-    # weak risk, and the classifier did not understand the question
-    assert decide(parts, 0.3, intent="nlu_fallback").outcome == CHECK_IN
-    assert decide(parts, 0.3, intent="causes_overview").outcome == ANSWER
+@pytest.mark.parametrize(
+    "intent, outcome",
+    [
+        # the classifier did not understand the question: not the plain menu
+        ("nlu_fallback", CHECK_IN),
+        # nor the "outside what I know" reply to a message about no topic
+        ("out_of_scope", CHECK_IN),
+        # a topic it placed gets its answer (with one gentle offer of support)
+        ("causes_overview", ANSWER),
+    ],
+)
+def test_a_weak_risk_signal_in_a_message_placed_in_no_topic_gets_the_check_in(
+    parts, intent, outcome
+):
+    decision = decide(parts, 0.3, intent=intent)
+
+    assert decision.signal and decision.outcome == outcome
+
+
+def test_no_risk_signal_out_of_scope_gets_the_out_of_scope_reply(parts):
+    assert decide(parts, 0.05, intent="out_of_scope").outcome == ANSWER
 
 
 def test_a_phrase_is_a_signal_even_when_the_score_is_low(parts):
