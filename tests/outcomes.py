@@ -26,12 +26,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.log_utils import configure_structlog
 
-from bench.accuracy import HOLDOUT
+from bench.accuracy import HOLDOUT, UNSEEN_HOLDOUT
 from bench.safety import ROOT, outcome, registry
 from tests.servers import MODEL
 
 SNAPSHOT = Path(__file__).with_name("outcomes.json")
-HOLDOUT_SET = "nlu_holdout"
 
 
 def key(text: str) -> str:
@@ -39,12 +38,13 @@ def key(text: str) -> str:
 
 
 def evaluation_messages() -> Iterator[tuple[str, str]]:
-    """(set name, text) of every safety set and of the intent held-out set."""
+    """(set name, text) of every safety set and of the intent held-out sets."""
     for entry in registry():
         for message in yaml.safe_load((ROOT / entry["path"]).read_text())["messages"]:
             yield entry["name"], message["text"]
-    for example in load_data(str(HOLDOUT)).intent_examples:
-        yield HOLDOUT_SET, example.get("text")
+    for holdout in (HOLDOUT, UNSEEN_HOLDOUT):
+        for example in load_data(str(holdout)).intent_examples:
+            yield holdout.stem, example.get("text")
 
 
 async def decide(agent: Agent, text: str) -> str:

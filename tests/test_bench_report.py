@@ -82,3 +82,17 @@ def test_the_held_out_line_says_what_a_person_gets_first_and_what_was_placed():
     assert "90.0% of held-out messages get the right answer" in line
     assert "2.0% the safety check-in first, 1.0% an escalation" in line
     assert "macro-F1 0.930" in line
+
+
+def test_the_held_out_set_nobody_has_read_is_reported_beside_the_read_one():
+    ours = {"accuracy": 0.9, "macro_f1": 0.91, "measured": "2026-12-05 14:30 UTC"}
+    stock = {"accuracy": 0.94, "macro_f1": 0.94, "measured": "2026-11-26 00:49 UTC"}
+    unseen = {"unseen_held_out": {"accuracy": 0.93, "macro_f1": 0.92}}
+
+    for scores, expected in ((ours, None), ({**ours, **unseen}, "0.920")):
+        results = {
+            "machine": {"date": "2026-12-05 14:30 UTC"},
+            "intent_classification": {"ours": scores, "rasa_init": stock},
+        }
+        line = next(line for line in summary(results) if "macro-F1" in line)
+        assert ("nobody here has read 0.920" in line) == (expected is not None)

@@ -11,7 +11,7 @@ import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.topics import intent_of_payload, topic_titles
-from bench.accuracy import nlu_training_data
+from bench.accuracy import HOLDOUT, UNSEEN_HOLDOUT, nlu_training_data
 from bench.safety import registry
 from nlg.safety import regional_wording
 from safety import taxonomy
@@ -37,9 +37,9 @@ def training():
     return nlu_training_data()
 
 
-@pytest.fixture(scope="module")
-def holdout():
-    return load_data(str(ROOT / "tests" / "nlu_holdout.yml"))
+@pytest.fixture(scope="module", params=[HOLDOUT, UNSEEN_HOLDOUT], ids=lambda p: p.stem)
+def holdout(request):
+    return load_data(str(request.param))
 
 
 def test_the_article_s_23_topics_and_8_questions_people_ask_have_answers():
