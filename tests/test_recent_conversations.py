@@ -1,8 +1,12 @@
 """The store keeps the events of recent conversations so a turn does not parse
 its whole conversation again, and never serves them once the database holds
-something else."""
+something else. Its SQLite file stays open, in write-ahead-log mode."""
 
 from __future__ import annotations
+
+import sqlite3
+import threading
+import time
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -161,6 +165,38 @@ async def test_a_new_session_starts_from_its_own_events(db, domain):
     assert as_stored(await retrieved(store, "zoe")) == as_stored(
         await fresh.retrieve("zoe")
     )
+
+
+async def test_sqlite_is_in_write_ahead_log_mode_and_a_restart_keeps_every_turn(
+    db, domain
+):
+    store = store_on(db, domain)
+    for number in range(3):
+        await take_turn(store, "ida", f"question {number}")
+    before = as_stored(await retrieved(store, "ida"))
+
+    # the first store still holds the file open, as after a crash
+    restarted = store_on(db, domain)
+
+    assert as_stored(await retrieved(restarted, "ida")) == before
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_the_purge_thread_and_the_turns_share_the_store(db, domain):
+    store = store_on(db, domain)
+    await take_turn(store, "ray", "first")
+    purged: list[int] = []
+    later = time.time() + 2 * 86400
+
+    purge = threading.Thread(
+        target=lambda: purged.append(store.delete_older_than(1, now=later))
+    )
+    purge.start()
+    purge.join()
+
+    assert purged == [1]
+    assert await store.retrieve("ray") is None
 
 
 def test_memory_is_bounded_by_events_oldest_conversation_first():
