@@ -61,6 +61,7 @@ from sqlalchemy.pool import QueuePool
 from privacy import feedback, logs, schedule
 from privacy.recent_conversations import RecentConversations, Stored
 from privacy.redaction import redact
+from scaling import action_replies
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -113,10 +114,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         recent_events: int = 50_000,
         **kwargs: Any,
     ) -> None:
-        # set by the servers' endpoints files: their log rules and daily
-        # purge; the retention command and tests build the store without them
+        # set by the servers' endpoints files: their log rules, daily purge and
+        # quicker check of action replies; the retention command and tests
+        # build the store without them
         if in_server:
             logs.install()
+            action_replies.install()
         if dialect == "sqlite":
             _create_directory(db)
         super().__init__(domain, dialect=dialect, db=db, **kwargs)
