@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -27,9 +28,14 @@ def figures(turns: list[Turn], wall_s: float, planned: int | None = None) -> dic
     completed = [t for t in turns if t.completed]
     handled = [t.seconds * 1000 for t in completed]
     planned = len(turns) if planned is None else planned
+    failed = Counter(why_failed(t) for t in turns if not t.completed)
+    if planned > len(turns):
+        failed["never taken"] = planned - len(turns)
     return {
         "turns": planned,
         "errors": planned - len(completed),
+        # what went wrong, so an error can be traced without rerunning
+        "error_kinds": dict(failed.most_common()),
         "silent": sum(not t.replies for t in completed),
         "turns_per_s": round(len(completed) / wall_s, 1),
         "wall_s": round(wall_s, 1),
@@ -39,6 +45,12 @@ def figures(turns: list[Turn], wall_s: float, planned: int | None = None) -> dic
         },
         "max_ms": round(max(handled), 1) if handled else None,
     }
+
+
+def why_failed(turn: Turn) -> str:
+    """A failed turn's status and error, short enough to count alike ones."""
+    status = f"HTTP {turn.status}" if turn.status else "no HTTP answer"
+    return f"{status}: {turn.error[:80]}" if turn.error else status
 
 
 Say = Callable[[str], Awaitable[Turn]]

@@ -335,7 +335,9 @@ def summary(r: dict[str, Any]) -> list[str]:
         lines.append(
             f"- measured {scaled['date']}: the scale-out profile behind nginx, "
             f"{scaled['1']['turns_per_s']} turns/s with one replica and "
-            f"{scaled['2']['turns_per_s']} with two. {scaling(scaled)}"
+            f"{scaled['2']['turns_per_s']} with two, "
+            f"{unanswered(scaled['1'])} and {unanswered(scaled['2'])} of "
+            f"{scaled['2']['turns']} turns unanswered. {scaling(scaled)}"
         )
     return lines
 

@@ -5,6 +5,7 @@ figures)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,11 +70,17 @@ async def converse(
                 f"{url}/webhooks/rest/webhook",
                 json={"sender": sender, "message": message},
             ) as reply:
-                body = await reply.json(content_type=None)
-                turn = Turn(message, 0.0, reply.status, body if reply.ok else [])
-                if not reply.ok:
-                    turn.error = str(body)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+                text = await reply.text()
+                turn = Turn(message, 0.0, reply.status)
+                try:
+                    body = json.loads(text)
+                except ValueError:  # a proxy's error page, or nothing at all
+                    turn.error = f"not JSON: {text[:80]!r}"
+                else:
+                    turn.replies = body if reply.ok else []
+                    if not reply.ok:
+                        turn.error = str(body)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             turn = Turn(message, 0.0, error=repr(error))
         turn.seconds = time.perf_counter() - started
         turns.append(turn)

@@ -19,3 +19,9 @@ def test_errors_are_turns_not_handled_and_silent_ones_are_counted_apart() -> Non
     assert (f["turns"], f["errors"], f["silent"]) == (5, 3, 1)
     assert f["turns_per_s"] == 1.0
     assert (f["p50_ms"], f["max_ms"]) == (100.0, 300.0)
+    # each error says what happened, alike ones counted together
+    assert f["error_kinds"] == {
+        "HTTP 500: boom": 1,
+        "no HTTP answer: TimeoutError()": 1,
+        "never taken": 1,
+    }

@@ -72,6 +72,7 @@ def test_the_scale_out_figures_compare_one_replica_with_two():
     assert "1.25x the turns per second of one" in section
     assert line.startswith("- measured 2026-12-05 12:30 UTC: the scale-out profile")
     assert "20.0 turns/s with one replica and 25.0 with two" in line
+    assert "0 and 0 of 1000 turns unanswered" in line
 
 
 def test_the_held_out_line_says_what_a_person_gets_first_and_what_was_placed():
