@@ -56,8 +56,8 @@ def replicas(r: dict[str, Any]) -> list[str]:
         ),
         "",
         f"{scaling(r)} Every process of the profile shares this machine's "
-        f"{os.cpu_count()} cores: a second replica adds no CPU here, only a "
-        "second event loop.",
+        f"{os.cpu_count()} cores: one Rasa process uses about one, so a second "
+        "replica's gain comes from the cores the first leaves idle.",
         "",
     ]
 

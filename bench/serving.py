@@ -14,6 +14,8 @@ from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.metrics import f1_score
 
 from bench.accuracy import HOLDOUT
+from bench.safety import outcome
+from safety.detector import CHECK_IN, ESCALATE, FALLBACK_INTENT
 from tests.servers import Assistant
 
 WARM_UP = 10
@@ -57,13 +59,13 @@ def what_a_person_gets(parse: dict[str, Any], intent: str) -> str:
     """The first reply to a held-out question: its answer, the "did you mean"
     buttons, the safety check-in (its "No, I'm okay" leads to the answer),
     an escalation, or a wrong answer."""
-    risk = parse.get("risk") or {}
-    if risk.get("outcome") == "check_in":
+    decided, _, _ = outcome(parse)
+    if decided == CHECK_IN:
         return "check_in"
-    if risk.get("outcome") == "escalate":
+    if decided == ESCALATE:
         return "escalated"
     predicted = parse["intent"]["name"]
-    if predicted == "nlu_fallback":
+    if predicted == FALLBACK_INTENT:
         return "fallback"
     return "right_answer" if predicted == intent else "wrong_answer"
 
@@ -72,9 +74,9 @@ def placed_topic(parse: dict[str, Any]) -> str:
     """The topic the intent classifier placed the question in: a check-in or
     an escalation replaces the intent and keeps that topic for later (none
     when the classifier could not place it)."""
-    risk = parse.get("risk") or {}
-    if risk.get("outcome") in ("check_in", "escalate"):
-        return str(risk.get("asked") or "nlu_fallback")
+    decided, _, _ = outcome(parse)
+    if decided in (CHECK_IN, ESCALATE):
+        return str(parse["risk"].get("asked") or FALLBACK_INTENT)
     return str(parse["intent"]["name"])
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from insights.events import Event
 from privacy.feedback import RATINGS, Stored
+from safety.detector import UNPLACED_INTENTS
 
 ESCALATION = "action_escalate_to_therapist"
-FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")  # "did you mean", out of scope
 UNKNOWN_REGION = "unknown"
 
 Shown = int | str  # a count, or "<5"
@@ -104,7 +104,8 @@ def _count_message(
     counts.messages[when].add(conversation)
     intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
     text = str(event.get("text") or "")
-    if intent in FALLBACK_INTENTS and not text.startswith("/"):  # not a button
+    # not understood: the "did you mean" buttons or the out-of-scope reply
+    if intent in UNPLACED_INTENTS and not text.startswith("/"):  # not a button
         counts.fallbacks[when].add(conversation)
         topic = likeliest_topic(event, topics) or "none"
         counts.questions[topic].append((conversation, text))
