@@ -6,8 +6,8 @@ with rules that no score overrides: the age policy's child protection
 and a message the classifier did not understand is never left to the plain
 "did you mean" menu when its score passes the weaker signal threshold. Those
 get the check-in question instead, as does one it placed outside every topic
-("out of scope"): "split lip from last night" is no question about crying
-after sex, and a faint sign of risk in it deserves the question.
+("out of scope"): "i walk on eggshells all the time at home" asks nothing
+about crying after sex, and a faint sign of risk in it deserves the question.
 """
 
 from __future__ import annotations
