@@ -147,6 +147,8 @@ def test_an_untrained_detector_refuses_to_run(tmp_path, spacy_model):
     [
         {"text_c": 0},
         {"text_c": "10"},
+        {"naive_bayes_alpha": 0},
+        {"naive_bayes_alpha": None},
         {"folds": 1},
         {"signal_calm_rate": 0.9},
         {"crisis_level_rate": 0.3},
@@ -301,17 +303,27 @@ def test_the_language_is_told_when_it_can_be(parts, text, language):
     assert decide(parts, 0.1, text=text).language == language
 
 
-def test_the_fast_path_gives_exactly_the_pipelines_probabilities(trained):
+def test_the_fast_path_gives_exactly_the_models_probabilities(trained):
     model = trained[0]._model
+    models, settings = model.text_models, model.settings
     texts = ["i want to end my life", "is it hormones", "hi", "he hit me after sex"]
+    prepared_texts = [prepared(settings, t) for t in texts]
 
-    fast = model._fast.probabilities(texts)
-    pipeline = model.text_model.predict_proba(
-        [prepared(model.settings, t) for t in texts]
+    def ordered(classifier, probabilities):
+        return probabilities[
+            :, [list(classifier.classes_).index(c) for c in settings.classes]
+        ]
+
+    regression = ordered(
+        models.regression, models.regression.predict_proba(prepared_texts)
     )
-    order = [list(model.text_model.classes_).index(c) for c in model.settings.classes]
+    bayes = ordered(
+        models.naive_bayes,
+        models.naive_bayes.predict_proba(models.words.transform(prepared_texts)),
+    )
 
-    assert np.allclose(fast, pipeline[:, order], atol=1e-12)
+    assert np.allclose(model._fast.probabilities(texts), regression, atol=1e-12)
+    assert np.allclose(model._fast.bayes_probabilities(texts), bayes, atol=1e-12)
 
 
 @pytest.mark.parametrize(

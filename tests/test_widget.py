@@ -168,12 +168,22 @@ def tab_to(page: Page, target: Locator, key: str = "Tab") -> None:
     assert focused(), f"{MAX_TAB_PRESSES} presses of {key} never reached {target}"
 
 
+# finite animations still running (a spinner's endless one never settles)
+RUNNING_ANIMATIONS = """document.getAnimations().filter(a => a.playState === 'running'
+    && a.effect.getComputedTiming().iterations !== Infinity).length"""
+
+
 def axe_violations(page: Page) -> list[dict]:
     """axe-core's violations on the whole page, nothing excluded."""
     if not AXE.exists():
         pytest.fail(
             f"{AXE} is missing: run scripts/vendor_axe.sh (make test-unit does)"
         )
+    # Measured at rest: a bubble still fading in has less contrast than it
+    # ends with (in the full suite, axe saw the crisis turn's links mid-fade).
+    # Polled from here: page.wait_for_function evaluates strings, which the
+    # page's CSP refuses.
+    poll_until(lambda: page.evaluate(RUNNING_ANIMATIONS), lambda running: not running)
     # Evaluated through the DevTools protocol: the page's CSP refuses inline
     # scripts, and loosening it (bypass_csp) would test a different page.
     page.evaluate(AXE.read_text(encoding="utf-8"))
