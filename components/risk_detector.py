@@ -76,7 +76,7 @@ class RiskDetectorComponent(GraphComponent):
             "text_c": 10.0,
             "stack_c": 1.0,
             # naive Bayes's smoothing, added to every word's weight in every
-            # class (chosen with the dev set of round 15 of issue 9)
+            # class (the one value tried, on round 15's dev set of issue 9)
             "naive_bayes_alpha": 0.3,
             # folds of the held-out predictions that train the stack and
             # choose the thresholds

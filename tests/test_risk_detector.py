@@ -23,7 +23,7 @@ from safety import age, taxonomy
 from safety.detector import ANSWER, CHECK_IN, ESCALATE, RiskDetector
 from safety.language import LanguageGuesser
 from safety.lexicon import Lexicon
-from safety.model import Scored, Thresholds, prepared
+from safety.model import Scored, Thresholds, _ordered, prepared
 
 EXAMPLES = {
     "express_suicidal_thoughts": [
@@ -309,17 +309,9 @@ def test_the_fast_path_gives_exactly_the_models_probabilities(trained):
     texts = ["i want to end my life", "is it hormones", "hi", "he hit me after sex"]
     prepared_texts = [prepared(settings, t) for t in texts]
 
-    def ordered(classifier, probabilities):
-        return probabilities[
-            :, [list(classifier.classes_).index(c) for c in settings.classes]
-        ]
-
-    regression = ordered(
-        models.regression, models.regression.predict_proba(prepared_texts)
-    )
-    bayes = ordered(
-        models.naive_bayes,
-        models.naive_bayes.predict_proba(models.words.transform(prepared_texts)),
+    regression = _ordered(models.regression, settings, prepared_texts)
+    bayes = _ordered(
+        models.naive_bayes, settings, models.words.transform(prepared_texts)
     )
 
     assert np.allclose(model._fast.probabilities(texts), regression, atol=1e-12)
