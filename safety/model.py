@@ -94,8 +94,12 @@ class TextModels:
     naive_bayes: ComplementNB  # reads the regression's TF-IDF of words
 
     @property
+    def vectorizers(self) -> dict[str, TfidfVectorizer]:
+        return dict(self.regression.named_steps["features"].transformer_list)
+
+    @property
     def words(self) -> TfidfVectorizer:
-        return dict(self.regression.named_steps["features"].transformer_list)["words"]
+        return self.vectorizers["words"]
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,19 @@ def test_a_negation_in_another_clause_does_not_cancel(lexicon, text):
     assert "suicide" in lexicon.find(text).kinds(PHRASE)
 
 
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("i cant think of one single reason to stay alive tbh", {"suicide"}),
+        ("there's not a single reason to be alive", {"suicide"}),
+        ("i can't find a reason to live anymore", {"suicide"}),
+        ("i can't think of a reason to stay home tonight", set()),
+    ],
+)
+def test_no_reason_to_live_is_risk_because_of_its_negation(lexicon, text, kinds):
+    assert lexicon.find(text).kinds(PHRASE) == kinds
+
+
 def test_a_negation_that_spacy_splits_is_still_one_negation(lexicon):
     # "wasnt" is the tokens "was" + "nt": only "nt" negates, never "was"
     assert "be" not in lexicon.negations["en"]
