@@ -1,15 +1,18 @@
 """The conversation store under a real Rasa server (privacy/tracker_store.py):
 it creates its directory, keeps conversations across a restart, purges old ones
-at start-up without `make purge`, and stops Rasa with a clear message when it
-cannot write, instead of keeping conversations in memory until a restart."""
+at start-up without `make purge`, stops Rasa with a clear message when it
+cannot write, instead of keeping conversations in memory until a restart, and
+lets replicas started together on a fresh PostgreSQL database all start."""
 
 from __future__ import annotations
 
 import asyncio
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from tests.servers import (
     poll_until,
     restartable_assistant,
 )
+from tests.services import postgres
 
 # starts the assistant, a browser or a database: not in make test-fast
 pytestmark = pytest.mark.servers
@@ -129,3 +133,31 @@ def test_a_store_that_cannot_write_stops_rasa_with_a_clear_message(tmp_path, pro
     assert status != 0
     assert f"StoreUnavailable: The conversation store cannot write to '{db}'" in text
     assert "Rasa server is up and running" not in text
+
+
+REPLICAS = 8
+
+
+def test_replicas_started_together_on_a_fresh_database_all_start():
+    # before the lock, 4 of 5 such starts lost at least one replica to
+    # PostgreSQL refusing a second CREATE TABLE of the feedback table
+    with postgres() as database:
+        together = threading.Barrier(REPLICAS)
+
+        def start() -> PrivateSQLTrackerStore:
+            together.wait()
+            return PrivateSQLTrackerStore(
+                dialect="postgresql", host=database.host, port=database.port,
+                db=database.db, username=database.user, password=database.password,
+            )  # fmt: skip
+
+        with ThreadPoolExecutor(REPLICAS) as pool:
+            starts = [pool.submit(start) for _ in range(REPLICAS)]
+            failures = [repr(error) for s in starts if (error := s.exception())]
+        store = starts[0].result()
+        sender = f"replica-{uuid.uuid4().hex}"
+        said = UserUttered("hello", {"name": "greet"})
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, [said])))
+
+        assert failures == []
+        assert sender in asyncio.run(starts[-1].result().keys())
