@@ -123,9 +123,13 @@ class RiskDetectorComponent(GraphComponent):
             # calm messages escalated, and 8% meant under 1% of plain topic
             # questions checked in, against the 2% and 3% that issue 9
             # allows. At 2% and 6% crisis messages got the check-in instead.
+            # Round 19 of issue 9 moved the check-in from 8% to 10% and the
+            # signal from 10% to 12%: on the blind dev sets (read, never
+            # trained on), crisis and assault messages answered plainly fell
+            # from 10 to 4 of 638, for 28 more of 804 calm ones checked in.
             "escalate_calm_rate": 0.03,
-            "check_in_calm_rate": 0.08,
-            "signal_calm_rate": 0.10,
+            "check_in_calm_rate": 0.10,
+            "signal_calm_rate": 0.12,
             # the share of held-out crisis messages, among those escalated,
             # that must be escalated at crisis level rather than as distress:
             # it sets how much of the risk the crisis classes must hold. A

@@ -30,6 +30,10 @@ def lexicon():
         ("ich will nicht mehr leben", "suicide", "de"),
         ("quero morrer", "suicide", "pt"),
         ("voglio morire", "suicide", "it"),
+        # inflections a phrase list misses unless it names them
+        ("ho paura di fare qualcosa, sono stanco di esistere", "suicide", "it"),
+        ("ich habe angst, mir etwas anzutun", "suicide", "de"),
+        ("tenho me machucado de propósito de novo", "self_harm", "pt"),
     ],
 )
 def test_phrases_are_found_in_every_language(lexicon, text, kind, language):
