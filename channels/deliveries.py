@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from channels import identity
+from scaling.tables import create_tables
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +95,7 @@ class Deliveries:
     def _create(self) -> None:
         if self._created:
             return
-        try:
-            METADATA.create_all(self.engine)
-        except SQLAlchemyError:
-            # replicas starting together race to create it; one of them wins
-            if not sa.inspect(self.engine).has_table(TABLE.name):
-                raise
+        create_tables(self.engine, METADATA)
         self._created = True
 
 

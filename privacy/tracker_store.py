@@ -53,16 +53,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import ConnectionException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import read_endpoint_config
-from sqlalchemy import (
-    Table,
-    bindparam,
-    create_engine,
-    event,
-    func,
-    or_,
-    select,
-    text,
-)
+from sqlalchemy import Table, bindparam, create_engine, event, func, or_, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -71,6 +62,7 @@ from privacy import feedback, logs, schedule
 from privacy.recent_conversations import RecentConversations, Stored
 from privacy.redaction import redact
 from scaling import action_replies
+from scaling.tables import create_tables
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -108,25 +100,6 @@ def deletion_point(tracker: DialogueStateTracker) -> int | None:
     return None
 
 
-# the key of the PostgreSQL advisory lock under which a server creates tables
-_CREATE_TABLES_LOCK = 7_202_612_060
-
-
-def _create_feedback_tables(engine: Engine) -> None:
-    """Replicas started together on a fresh PostgreSQL database race to
-    create the tables, and PostgreSQL refuses all but one CREATE TABLE (a
-    duplicate row in pg_type), though each checked first: the replica stops.
-    A lock held for the transaction lets one create them; the others wait,
-    then find them there."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"),
-                {"key": _CREATE_TABLES_LOCK},
-            )
-        feedback.metadata.create_all(connection)
-
-
 class PrivateSQLTrackerStore(SQLTrackerStore):
     """`type: privacy.tracker_store.PrivateSQLTrackerStore` in endpoints.yml;
     takes the same settings as Rasa's `SQL` store."""
@@ -157,7 +130,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self._recent = RecentConversations(recent_events)
         self._latest_session = _latest_session_query(self.SQLEvent.__table__)
         self._check_writable(db)
-        _create_feedback_tables(self.engine)
+        create_tables(self.engine, feedback.metadata)
         if in_server:
             schedule.start(self)
 

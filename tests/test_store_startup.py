@@ -154,10 +154,11 @@ def test_replicas_started_together_on_a_fresh_database_all_start():
         with ThreadPoolExecutor(REPLICAS) as pool:
             starts = [pool.submit(start) for _ in range(REPLICAS)]
             failures = [repr(error) for s in starts if (error := s.exception())]
-        store = starts[0].result()
+        assert failures == []
+
         sender = f"replica-{uuid.uuid4().hex}"
         said = UserUttered("hello", {"name": "greet"})
-        asyncio.run(store.save(DialogueStateTracker.from_events(sender, [said])))
+        first, last = starts[0].result(), starts[-1].result()
+        asyncio.run(first.save(DialogueStateTracker.from_events(sender, [said])))
 
-        assert failures == []
-        assert sender in asyncio.run(starts[-1].result().keys())
+        assert sender in asyncio.run(last.keys())
