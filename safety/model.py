@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from scipy.special import expit
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -76,6 +77,9 @@ class Settings:
     window_characters: int
     max_windows: int
     random_state: int
+    # processes for the text models' fits (one per fold, and the final one);
+    # the results do not depend on it
+    jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -364,34 +368,57 @@ def _ordered(model: Any, settings: Settings, inputs: Any) -> np.ndarray:
     return np.asarray(raw[:, _class_order(model, settings)])
 
 
-def _out_of_fold(
-    settings: Settings,
-    examples: Sequence[Example],
-    evidence_of: Callable[[str], Evidence],
-    rng: random.Random,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stack features, labels (1 = risk, 2 = risk of a crisis class) and the
-    crisis share of every example, each predicted by text models that never
-    saw it (nor a message built from it)."""
+def _fold_readings(
+    settings: Settings, fitted: Sequence[Example], texts: list[str]
+) -> list[Reading]:
+    return _readings(_fit_text(settings, fitted), settings, texts)
+
+
+def _fits(
+    settings: Settings, examples: Sequence[Example], rng: random.Random
+) -> tuple[list[list[Example]], list[list[Reading]], TextModels]:
+    """The k folds' held-out examples (and the long messages built from them)
+    with their Readings by text models that never saw them (nor a message
+    built from them), and the text models fitted on everything. The long
+    messages are built here, in one order, so that the fits can run in
+    parallel processes and still give the same models."""
     labels = [label for _, label in examples]
     folds = StratifiedKFold(
         settings.folds, shuffle=True, random_state=settings.random_state
     )
-    rows, targets, shares = [], [], []
+    fitted, held = [], []
     for train, test in folds.split(np.zeros(len(labels)), labels):
-        fitted = joined([examples[i] for i in train], settings, rng)
-        models = _fit_text(settings, fitted)
-        held = joined([examples[i] for i in test], settings, rng)
-        texts, held_labels = _split_labels(held)
-        readings = _readings(models, settings, texts)
-        for text, reading in zip(texts, readings, strict=True):
+        fitted.append(joined([examples[i] for i in train], settings, rng))
+        held.append(joined([examples[i] for i in test], settings, rng))
+    everything = joined(list(examples), settings, rng)
+    *readings, models = Parallel(n_jobs=settings.jobs)(
+        [
+            *(
+                delayed(_fold_readings)(settings, f, [t for t, _ in h])
+                for f, h in zip(fitted, held, strict=True)
+            ),
+            delayed(_fit_text)(settings, everything),
+        ]
+    )
+    return held, readings, models
+
+
+def _out_of_fold(
+    settings: Settings,
+    held: list[list[Example]],
+    readings: list[list[Reading]],
+    evidence_of: Callable[[str], Evidence],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stack features, labels (1 = risk, 2 = risk of a crisis class) and the
+    crisis share of every held-out example."""
+    rows, targets, shares = [], [], []
+    for fold, fold_readings in zip(held, readings, strict=True):
+        for (text, label), reading in zip(fold, fold_readings, strict=True):
             rows.append(stack_features(settings, reading, evidence_of(text)))
             classes = dict(zip(settings.classes, reading.alarming, strict=True))
             shares.append(crisis_share(classes, settings.crisis_classes))
-        targets += [
-            2 if label in settings.crisis_classes else int(label != NO_RISK)
-            for label in held_labels
-        ]
+            crisis = label in settings.crisis_classes
+            targets.append(2 if crisis else int(label != NO_RISK))
     return np.array(rows), np.array(targets), np.array(shares)
 
 
@@ -429,8 +456,10 @@ def train(
     messages built from it) train the stack; the stack's own out-of-fold
     scores, each from models that never saw the example, choose the
     thresholds; then the text model learns from everything."""
-    rng = random.Random(settings.random_state)
-    rows, labels, shares = _out_of_fold(settings, list(examples), evidence_of, rng)
+    held_out, readings, text_models = _fits(
+        settings, examples, random.Random(settings.random_state)
+    )
+    rows, labels, shares = _out_of_fold(settings, held_out, readings, evidence_of)
     targets = (labels > 0).astype(int)
     folds = StratifiedKFold(
         settings.folds, shuffle=True, random_state=settings.random_state
@@ -467,7 +496,6 @@ def train(
         ),
     }
     stack = _fit_stack(settings, rows, targets)
-    text_models = _fit_text(settings, joined(list(examples), settings, rng))
     return RiskModel(settings, text_models, stack, thresholds, report)
 
 

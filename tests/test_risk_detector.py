@@ -107,6 +107,25 @@ def test_a_trained_detector_is_persisted_and_loaded_with_the_same_decisions(
         assert before == after
 
 
+def test_fitting_in_parallel_processes_trains_the_same_model(
+    tmp_path, trained, spacy_model, training_data
+):
+    alone = RiskDetectorComponent.create(
+        small_config(jobs=1),
+        LocalModelStorage(tmp_path),
+        Resource("alone"),
+        ExecutionContext(GraphSchema({}), node_name="alone"),
+    )
+    alone.train(training_data, spacy_model)
+
+    in_parallel_model, alone_model = trained[0]._model, alone._model
+    assert in_parallel_model and alone_model
+    assert in_parallel_model.thresholds == alone_model.thresholds
+    for text in ["i want to end my life", "is it normal to cry after sex", "hi"]:
+        in_parallel = parsed(trained[0], spacy_model, text).get(RISK)
+        assert in_parallel == parsed(alone, spacy_model, text).get(RISK)
+
+
 def test_escalating_sets_the_safety_intent_and_keeps_the_question_asked(
     trained, spacy_model
 ):
@@ -157,6 +176,8 @@ def test_an_untrained_detector_refuses_to_run(tmp_path, spacy_model):
         {"check_in_calm_rate": True},
         {"window_characters": 10},
         {"max_windows": -1},
+        {"jobs": 0},
+        {"jobs": 1.5},
     ],
 )
 def test_bad_config_is_refused(tmp_path, bad):
