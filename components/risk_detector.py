@@ -263,7 +263,7 @@ class RiskDetectorComponent(GraphComponent):
             and (label := self._taxonomy.risk_class(str(m.get(INTENT)))) is not None
         ]
         settings = self._settings(lexicon, {label for _, label in examples})
-        self._model = train(settings, examples, lexicon.find)
+        self._model = train(settings, examples, lexicon.find, self._config["jobs"])
         self._lexicon_files = lexicon.files
         self._persist()
         return self._resource

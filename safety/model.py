@@ -77,9 +77,6 @@ class Settings:
     window_characters: int
     max_windows: int
     random_state: int
-    # processes for the text models' fits (one per fold, and the final one);
-    # the results do not depend on it
-    jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -375,13 +372,13 @@ def _fold_readings(
 
 
 def _fits(
-    settings: Settings, examples: Sequence[Example], rng: random.Random
+    settings: Settings, examples: Sequence[Example], rng: random.Random, jobs: int
 ) -> tuple[list[list[Example]], list[list[Reading]], TextModels]:
     """The k folds' held-out examples (and the long messages built from them)
     with their Readings by text models that never saw them (nor a message
     built from them), and the text models fitted on everything. The long
     messages are built here, in one order, so that the fits can run in
-    parallel processes and still give the same models."""
+    parallel processes (`jobs` of them) and still give the same models."""
     labels = [label for _, label in examples]
     folds = StratifiedKFold(
         settings.folds, shuffle=True, random_state=settings.random_state
@@ -391,7 +388,7 @@ def _fits(
         fitted.append(joined([examples[i] for i in train], settings, rng))
         held.append(joined([examples[i] for i in test], settings, rng))
     everything = joined(list(examples), settings, rng)
-    *readings, models = Parallel(n_jobs=settings.jobs)(
+    *readings, models = Parallel(n_jobs=jobs)(
         [
             *(
                 delayed(_fold_readings)(settings, f, [t for t, _ in h])
@@ -451,13 +448,15 @@ def train(
     settings: Settings,
     examples: Sequence[Example],
     evidence_of: Callable[[str], Evidence],
+    jobs: int,
 ) -> RiskModel:
     """Out-of-fold text-model probabilities for every example (and the long
     messages built from it) train the stack; the stack's own out-of-fold
     scores, each from models that never saw the example, choose the
-    thresholds; then the text model learns from everything."""
+    thresholds; then the text model learns from everything. `jobs` processes
+    fit the text models; the model does not depend on how many."""
     held_out, readings, text_models = _fits(
-        settings, examples, random.Random(settings.random_state)
+        settings, examples, random.Random(settings.random_state), jobs
     )
     rows, labels, shares = _out_of_fold(settings, held_out, readings, evidence_of)
     targets = (labels > 0).astype(int)
