@@ -135,7 +135,9 @@ class RiskDetectorComponent(GraphComponent):
             # it sets how much of the risk the crisis classes must hold. A
             # distressed person shown crisis help is the safer mistake.
             "crisis_level_rate": 0.97,
-            # long messages built per risk example (safety/model.py)
+            # the share of risk examples also joined with a calm question into
+            # one long message (safety/model.py): at most one each, so 1.0 is
+            # every risk example
             "joined_per_risk_example": 1.0,
             # a long message is read in windows of this size, up to this many
             "window_characters": 1000,
@@ -149,21 +151,24 @@ class RiskDetectorComponent(GraphComponent):
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        def number(key: str, low: float, high: float) -> None:
+        def number(key: str, low: float, high: float, with_low: bool = False) -> None:
             value = config.get(key)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise InvalidConfigException(
                     f"{cls.__name__}: '{key}' must be a number."
                 )
-            if not low < value <= high:
+            if not (low <= value if with_low else low < value) or value > high:
+                opening = "[" if with_low else "("
                 raise InvalidConfigException(
-                    f"{cls.__name__}: '{key}' must be in ({low}, {high}], got {value}."
+                    f"{cls.__name__}: '{key}' must be in {opening}{low}, {high}], "
+                    f"got {value}."
                 )
 
         number("text_c", 0, 1e6)
         number("stack_c", 0, 1e6)
         number("naive_bayes_alpha", 0, 100)
-        number("joined_per_risk_example", -1, 10)
+        # a share: 0 builds none, and above 1 would build no more than 1 does
+        number("joined_per_risk_example", 0, 1.0, with_low=True)
         for key in RATES:
             number(key, 0, 0.5)
         number("crisis_level_rate", 0.5, 1.0)

@@ -178,6 +178,8 @@ def test_an_untrained_detector_refuses_to_run(tmp_path, spacy_model):
         {"max_windows": -1},
         {"jobs": 0},
         {"jobs": 1.5},
+        {"joined_per_risk_example": 2},
+        {"joined_per_risk_example": -0.5},
     ],
 )
 def test_bad_config_is_refused(tmp_path, bad):
