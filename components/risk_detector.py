@@ -157,7 +157,8 @@ class RiskDetectorComponent(GraphComponent):
                 raise InvalidConfigException(
                     f"{cls.__name__}: '{key}' must be a number."
                 )
-            if not (low <= value if with_low else low < value) or value > high:
+            below = value < low if with_low else value <= low
+            if below or value > high:
                 opening = "[" if with_low else "("
                 raise InvalidConfigException(
                     f"{cls.__name__}: '{key}' must be in {opening}{low}, {high}], "
