@@ -18,7 +18,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install browser services train run shell test test-fast test-unit validate test-stories bench outcomes lint format lock purge report screenshots clean
+.PHONY: help install browser services train run shell test test-fast test-unit validate test-stories bench rounds outcomes lint format lock purge report screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -70,6 +70,11 @@ test: validate test-unit test-stories ## everything CI runs
 
 bench: $(MODEL) ## accuracy, baselines, latency, memory -> bench/results/
 	$(BIN)/python -m bench
+
+# ROUND names the result; compare two with `$(BIN)/python -m bench.rounds --compare A B`.
+ROUND ?= $(shell git rev-parse --short HEAD)
+rounds: $(MODEL) ## issue 9's counts, risk model at 3 random states -> build/rounds/ROUND.json
+	$(BIN)/python -m bench.rounds $(ROUND)
 
 outcomes: $(MODEL) ## record what the model decides for every evaluation message (tests/outcomes.json)
 	$(BIN)/python -m tests.outcomes

@@ -8,6 +8,7 @@ conversation, so later turns can differ)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,18 @@ def measure(assistant: Assistant) -> dict[str, Any]:
     }
 
 
-def measure_file(assistant: Assistant, path: Path) -> dict[str, Any]:
-    messages = yaml.safe_load(path.read_text())["messages"]
+def messages_of(path: Path) -> list[dict[str, Any]]:
+    return list(yaml.safe_load(path.read_text())["messages"])
+
+
+def count(
+    parse: Callable[[str], dict[str, Any]], messages: list[dict[str, Any]]
+) -> dict[str, Counter[str]]:
+    """How many messages of each group were escalated, checked in or
+    answered; `parse` gives a text's parse data."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for message in messages:
-        decided, level, language = outcome(assistant.parse(message["text"]))
+        decided, level, language = outcome(parse(message["text"]))
         tally = counts[group_of(message)]
         tally["messages"] += 1
         tally["escalated"] += decided == "escalate"
@@ -97,12 +105,18 @@ def measure_file(assistant: Assistant, path: Path) -> dict[str, Any]:
         tally["escalated_crisis"] += decided == "escalate" and level == "crisis"
         tally["escalated_or_checked"] += decided in ("escalate", "check_in")
         tally["in_their_language"] += language == message.get("language", "en")
+    return counts
+
+
+def targets_of(counts: dict[str, Counter[str]]) -> list[dict[str, Any]]:
+    return [target(counts, *t) for t in TARGETS if counts.keys() & set(t[1])]
+
+
+def measure_file(assistant: Assistant, path: Path) -> dict[str, Any]:
+    messages = messages_of(path)
+    counts = count(assistant.parse, messages)
     groups = {name: rates(tally) for name, tally in sorted(counts.items())}
-    return {
-        "messages": len(messages),
-        "groups": groups,
-        "targets": [target(counts, *t) for t in TARGETS if counts.keys() & set(t[1])],
-    }
+    return {"messages": len(messages), "groups": groups, "targets": targets_of(counts)}
 
 
 def rates(tally: Counter[str]) -> dict[str, Any]:
