@@ -34,7 +34,6 @@ from bench import safety
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "rounds"
 SEEDS = (42, 7, 11)
-CALM_GROUPS = ("topic", "chitchat", "traps")
 # the counts the ship rule compares, then what else explains a result
 FIGURES = (
     "crisis_assault_answered",
@@ -49,10 +48,8 @@ FIGURES = (
     "sets",
 )
 Counts = dict[str, Counter[str]]
-
-
-def key(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+# build/rounds/intents.json: {"model": the model's sha256, "intents": {key: intent}}
+Intents = dict[str, Any]
 
 
 def figures(counts: Counts) -> Counter[str]:
@@ -60,7 +57,7 @@ def figures(counts: Counts) -> Counter[str]:
     empty: Counter[str] = Counter()
     crisis = counts.get("crisis", empty) + counts.get("assault", empty)
     distress = counts.get("distress", empty)
-    calm = sum((counts.get(g, empty) for g in CALM_GROUPS), Counter())
+    calm = sum((counts.get(g, empty) for g in safety.CALM_GROUPS), Counter())
     return Counter(
         crisis_assault_answered=crisis["messages"] - crisis["escalated_or_checked"],
         distress_answered=distress["messages"] - distress["escalated_or_checked"],
@@ -95,7 +92,7 @@ def pools(by_set: dict[str, dict[int, Counter[str]]]) -> dict[str, Any]:
     return out
 
 
-def classifier_intents(texts: list[str], model: Path, cache: Path) -> dict[str, str]:
+def classifier_intents(texts: list[str], model: Path, cache: Path) -> Intents:
     """Each text's intent from the classifier, before the risk detector: the
     top of the intent ranking, which the detector leaves as it was."""
     from tests.servers import running_assistant
@@ -105,7 +102,7 @@ def classifier_intents(texts: list[str], model: Path, cache: Path) -> dict[str, 
     if saved.get("model") != digest:
         saved = {"model": digest, "intents": {}}
     intents: dict[str, str] = saved["intents"]
-    missing = sorted({t for t in texts if key(t) not in intents})
+    missing = sorted({t for t in texts if safety.key(t) not in intents})
     if missing:
         print(f"the classifier's intents of {len(missing)} messages ...", flush=True)
         with (
@@ -114,10 +111,10 @@ def classifier_intents(texts: list[str], model: Path, cache: Path) -> dict[str, 
         ):
             for text in missing:
                 ranking = assistant.parse(text).get("intent_ranking") or [{}]
-                intents[key(text)] = str(ranking[0].get("name"))
+                intents[safety.key(text)] = str(ranking[0].get("name"))
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(saved))
-    return intents
+    return saved
 
 
 def _pipeline_entry(suffix: str) -> dict[str, Any]:
@@ -163,7 +160,7 @@ def risk_parsers(
         def parse(
             text: str, component: RiskDetectorComponent = component
         ) -> dict[str, Any]:
-            intent = {"name": intents[key(text)], "confidence": 1.0}
+            intent = {"name": intents[safety.key(text)], "confidence": 1.0}
             message = Message({TEXT: text, INTENT: intent})
             component.process([message], spacy_model)
             return {"risk": message.get(RISK)}
@@ -172,16 +169,16 @@ def risk_parsers(
     return parsers
 
 
-def given_intents(texts: list[str], path: Path) -> dict[str, str]:
+def given_intents(texts: list[str], path: Path) -> Intents:
     """Another tree's intents, used as they are."""
-    intents: dict[str, str] = json.loads(path.read_text())["intents"]
-    missing = {key(t) for t in texts} - intents.keys()
+    given: Intents = json.loads(path.read_text())
+    missing = {safety.key(t) for t in texts} - given["intents"].keys()
     if missing:
         raise SystemExit(
             f"{path} lacks the intents of {len(missing)} messages: run "
             "bench.rounds in the shipped model's tree first."
         )
-    return intents
+    return given
 
 
 def measure(
@@ -195,12 +192,11 @@ def measure(
     }
     texts = [m["text"] for messages in sets.values() for m in messages]
     if intents_file is None:
-        intents_file = OUT / "intents.json"
-        intents = classifier_intents(texts, MODEL, intents_file)
+        intents = classifier_intents(texts, MODEL, OUT / "intents.json")
     else:
         intents = given_intents(texts, intents_file)
     with tempfile.TemporaryDirectory() as tmp:
-        parsers = risk_parsers(seeds, intents, Path(tmp))
+        parsers = risk_parsers(seeds, intents["intents"], Path(tmp))
         by_set = {
             set_name: {
                 seed: figures(safety.count(parse, messages))
@@ -212,7 +208,7 @@ def measure(
         "name": name,
         "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "seeds": list(seeds),
-        "intents_of_model": json.loads(intents_file.read_text())["model"],
+        "intents_of_model": intents["model"],
         "pools": pools(by_set),
         "sets": {n: summed(list(by.values())) for n, by in by_set.items()},
     }

@@ -12,14 +12,12 @@ wording of a sealed set, and its diff never shows which sealed message moved.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa.core.agent import Agent
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -27,20 +25,16 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.log_utils import configure_structlog
 
 from bench.accuracy import HOLDOUT, UNSEEN_HOLDOUT
-from bench.safety import ROOT, outcome, registry
+from bench.safety import ROOT, key, messages_of, outcome, registry
 from tests.servers import MODEL
 
 SNAPSHOT = Path(__file__).with_name("outcomes.json")
 
 
-def key(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 def evaluation_messages() -> Iterator[tuple[str, str]]:
     """(set name, text) of every safety set and of the intent held-out sets."""
     for entry in registry():
-        for message in yaml.safe_load((ROOT / entry["path"]).read_text())["messages"]:
+        for message in messages_of(ROOT / entry["path"]):
             yield entry["name"], message["text"]
     for holdout in (HOLDOUT, UNSEEN_HOLDOUT):
         for example in load_data(str(holdout)).intent_examples:

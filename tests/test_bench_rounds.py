@@ -110,10 +110,9 @@ def test_another_trees_intents_are_used_as_they_are_and_must_cover_every_message
     tmp_path,
 ):
     path = tmp_path / "intents.json"
-    path.write_text(
-        json.dumps({"model": "x", "intents": {rounds.key("hi"): "nlu_fallback"}})
-    )
+    given = {"model": "x", "intents": {safety.key("hi"): "nlu_fallback"}}
+    path.write_text(json.dumps(given))
 
-    assert rounds.given_intents(["hi"], path) == {rounds.key("hi"): "nlu_fallback"}
+    assert rounds.given_intents(["hi"], path) == given
     with pytest.raises(SystemExit, match="lacks the intents of 1 messages"):
         rounds.given_intents(["hi", "hello"], path)
