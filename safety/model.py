@@ -454,7 +454,13 @@ def train(
     messages built from it) train the stack; the stack's own out-of-fold
     scores, each from models that never saw the example, choose the
     thresholds; then the text model learns from everything. `jobs` processes
-    fit the text models; the model does not depend on how many."""
+    fit the text models; the model does not depend on how many.
+
+    One set of bars serves every message. Round 29 of issue 9 chose a second
+    set for messages the intent classifier places in no topic, on the calm
+    examples of "out of scope" alone: those are the hardest calm messages,
+    so the bars rose from 0.79 / 0.39 to 0.95 / 0.79, and on the sealed sets
+    2.4 times as many crisis and assault messages were answered plainly."""
     held_out, readings, text_models = _fits(
         settings, examples, random.Random(settings.random_state), jobs
     )
