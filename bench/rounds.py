@@ -9,7 +9,9 @@ Only the risk model varies. The intent each message gets from the classifier
 (the decision reads whether it was placed in no topic) comes once from the
 model in models/ through its server, cached in build/rounds/intents.json while
 that model is unchanged; a candidate is counted with the shipped model's
-intents (`--intents` that file). A random state takes about four minutes.
+intents (`--intents` that file). A random state takes about four minutes to
+train; its model is kept in build/rounds/models/, so counting the same tree
+again (as each new set asks of the shipped one) trains nothing.
 
     python -m bench.rounds NAME [--seeds 42 7 11] [--intents FILE]
     python -m bench.rounds --compare BASE.json CANDIDATE.json
@@ -33,6 +35,7 @@ from bench import safety
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "rounds"
+MODELS = OUT / "models"  # each tree's risk models, by what they were trained from
 SEEDS = (42, 7, 11)
 # the counts the ship rule compares, then what else explains a result
 FIGURES = (
@@ -122,15 +125,50 @@ def _pipeline_entry(suffix: str) -> dict[str, Any]:
     return next(p for p in pipeline if str(p["name"]).endswith(suffix))
 
 
-def risk_parsers(
-    seeds: tuple[int, ...], intents: dict[str, str], workdir: Path
-) -> dict[int, Callable[[str], dict[str, Any]]]:
-    """For each random state, the risk detector trained in-process from this
-    tree's NLU data and read back from storage, as a parse function."""
-    import spacy
+def trained_component(
+    settings: dict[str, Any], data: Any, spacy_model: Any, cache: Path
+) -> Any:
+    """The risk detector trained with these settings on this data, read back
+    from storage. A tree's model at one random state is stored under
+    `cache`, keyed by what training reads (the data's fingerprint, the
+    settings, and the code and taxonomy that Rasa's own fingerprint covers),
+    so that counting the same tree again, as each new set asks of the
+    shipped one, trains nothing."""
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
+
+    from components.risk_detector import RiskDetectorComponent
+
+    digest = hashlib.sha256()
+    for part in (
+        data.fingerprint(),
+        json.dumps(settings, sort_keys=True),
+        RiskDetectorComponent.fingerprint_addon(settings),
+        spacy_model.model_name,
+    ):
+        digest.update(part.encode())
+    directory = cache / digest.hexdigest()[:16]
+    directory.mkdir(parents=True, exist_ok=True)
+    storage, resource = LocalModelStorage(directory), Resource("risk_detector")
+    context = ExecutionContext(GraphSchema({}), node_name="risk_detector")
+    done = directory / "trained"
+    if not done.exists():
+        seed = settings["random_state"]
+        print(f"training the risk model, random state {seed} ...", flush=True)
+        trained = RiskDetectorComponent.create(settings, storage, resource, context)
+        trained.train(data, spacy_model)
+        done.touch()  # written last: a run cut short leaves no half model in use
+    return RiskDetectorComponent.load(settings, storage, resource, context)
+
+
+def risk_parsers(
+    seeds: tuple[int, ...], intents: dict[str, str], cache: Path
+) -> dict[int, Callable[[str], dict[str, Any]]]:
+    """For each random state, the risk detector trained from this tree's NLU
+    data (or stored from an earlier run of the same tree), as a parse
+    function."""
+    import spacy
     from rasa.nlu.utils.spacy_utils import SpacyModel
     from rasa.shared.nlu.constants import INTENT, TEXT
     from rasa.shared.nlu.training_data.message import Message
@@ -146,20 +184,14 @@ def risk_parsers(
     }
     parsers: dict[int, Callable[[str], dict[str, Any]]] = {}
     for seed in seeds:
-        print(f"training the risk model, random state {seed} ...", flush=True)
-        settings = {**RiskDetectorComponent.get_default_config(), **config}
-        settings["random_state"] = seed
-        directory = workdir / str(seed)
-        directory.mkdir()
-        storage, resource = LocalModelStorage(directory), Resource("risk_detector")
-        context = ExecutionContext(GraphSchema({}), node_name="risk_detector")
-        trained = RiskDetectorComponent.create(settings, storage, resource, context)
-        trained.train(data, spacy_model)
-        component = RiskDetectorComponent.load(settings, storage, resource, context)
+        settings = {
+            **RiskDetectorComponent.get_default_config(),
+            **config,
+            "random_state": seed,
+        }
+        component = trained_component(settings, data, spacy_model, cache)
 
-        def parse(
-            text: str, component: RiskDetectorComponent = component
-        ) -> dict[str, Any]:
+        def parse(text: str, component: Any = component) -> dict[str, Any]:
             intent = {"name": intents[safety.key(text)], "confidence": 1.0}
             message = Message({TEXT: text, INTENT: intent})
             component.process([message], spacy_model)
@@ -195,15 +227,14 @@ def measure(
         intents = classifier_intents(texts, MODEL, OUT / "intents.json")
     else:
         intents = given_intents(texts, intents_file)
-    with tempfile.TemporaryDirectory() as tmp:
-        parsers = risk_parsers(seeds, intents["intents"], Path(tmp))
-        by_set = {
-            set_name: {
-                seed: figures(safety.count(parse, messages))
-                for seed, parse in parsers.items()
-            }
-            for set_name, messages in sets.items()
+    parsers = risk_parsers(seeds, intents["intents"], MODELS)
+    by_set = {
+        set_name: {
+            seed: figures(safety.count(parse, messages))
+            for seed, parse in parsers.items()
         }
+        for set_name, messages in sets.items()
+    }
     return {
         "name": name,
         "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
