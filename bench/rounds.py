@@ -27,11 +27,14 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from bench import safety
+
+if TYPE_CHECKING:
+    from components.risk_detector import RiskDetectorComponent
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "rounds"
@@ -127,7 +130,7 @@ def _pipeline_entry(suffix: str) -> dict[str, Any]:
 
 def trained_component(
     settings: dict[str, Any], data: Any, spacy_model: Any, cache: Path
-) -> Any:
+) -> RiskDetectorComponent:
     """The risk detector trained with these settings on this data, read back
     from storage. A tree's model at one random state is stored under
     `cache`, keyed by what training reads (the data's fingerprint, the
@@ -191,7 +194,9 @@ def risk_parsers(
         }
         component = trained_component(settings, data, spacy_model, cache)
 
-        def parse(text: str, component: Any = component) -> dict[str, Any]:
+        def parse(
+            text: str, component: RiskDetectorComponent = component
+        ) -> dict[str, Any]:
             intent = {"name": intents[safety.key(text)], "confidence": 1.0}
             message = Message({TEXT: text, INTENT: intent})
             component.process([message], spacy_model)

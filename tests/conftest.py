@@ -20,6 +20,42 @@ from tests.servers import free_port, identity_secret, running_assistant
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# A few training examples of the risk classes and of calm topics: enough for
+# the risk detector to train in seconds.
+RISK_EXAMPLES = {
+    "express_suicidal_thoughts": [
+        "i want to end my life", "i have a plan to kill myself tonight",
+        "i dont want to be alive anymore", "i keep thinking about taking all my pills",
+        "nobody would miss me if i was gone", "i wrote a goodbye note",
+    ],
+    "report_sexual_assault": [
+        "he forced me to have sex", "i said no and he kept going",
+        "i was raped at a party", "he did it while i was asleep",
+        "i was too drunk to consent", "my ex coerced me into sex",
+    ],
+    "report_abuse": [
+        "my husband hits me", "he threatens to kill me if i leave",
+        "i am scared to go home, he gets violent", "she controls my money and phone",
+        "he slapped me after sex", "my partner chokes me when we argue",
+    ],
+    "express_distress": [
+        "i cant stop crying for days", "i feel completely hopeless",
+        "i am having a panic attack", "i feel numb and empty all the time",
+        "i hate myself so much", "i cant get out of bed anymore",
+    ],
+    "is_it_normal": [
+        "is it normal to cry after sex", "is crying after sex normal",
+        "do other people cry after sex", "am i weird for crying after sex",
+        "how common is crying after sex", "is it ok that i tear up after sex",
+    ],
+    "cause_hormones": [
+        "is it hormones", "does oxytocin make you cry", "is it hormonal",
+        "could my hormones cause the tears", "hormones after sex", "is it my cycle",
+    ],
+    "greet": ["hi", "hello", "hey there", "good morning", "hiya", "hello bot"],
+}  # fmt: skip
+
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -138,3 +174,28 @@ def assistant(assistant_workdir, web_origin, platforms):
         extra_env={"WEBCHAT_ORIGINS": web_origin, **platforms.env},
     ) as served:
         yield served
+
+
+@pytest.fixture(scope="session")
+def spacy_model() -> Any:
+    """The offline spaCy pipeline the assistant's config names."""
+    import spacy
+    from rasa.nlu.utils.spacy_utils import SpacyModel
+
+    return SpacyModel(model=spacy.load("en_pct_lookup"), model_name="en_pct_lookup")
+
+
+@pytest.fixture(scope="session")
+def training_data() -> Any:
+    """RISK_EXAMPLES as Rasa NLU training data."""
+    from rasa.shared.nlu.constants import INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    return TrainingData(
+        [
+            Message({TEXT: t, INTENT: i})
+            for i, texts in RISK_EXAMPLES.items()
+            for t in texts
+        ]
+    )

@@ -1,6 +1,7 @@
 """bench/rounds.py: one set's decisions become the ship rule's counts, the
-sets sum into the sealed and the read pool, and two results print side by
-side. No model: the decisions are given."""
+sets sum into the sealed and the read pool, two results print side by side
+(the decisions given, no model), and a tree's risk models, trained on a few
+examples, are kept for the next count."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import json
 from collections import Counter
 
 import pytest
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bench import rounds, safety
+from components.risk_detector import RISK, RiskDetectorComponent
 
 MESSAGES = [
     {"text": "crisis caught", "group": "crisis", "expect": "crisis"},
@@ -118,48 +123,9 @@ def test_another_trees_intents_are_used_as_they_are_and_must_cover_every_message
         rounds.given_intents(["hi", "hello"], path)
 
 
-EXAMPLES = {
-    "express_suicidal_thoughts": [
-        "i want to end my life", "i have a plan to kill myself tonight",
-        "i dont want to be alive anymore", "i wrote a goodbye note",
-    ],
-    "express_distress": [
-        "i cant stop crying for days", "i feel completely hopeless",
-        "i feel numb and empty all the time", "i cant get out of bed anymore",
-    ],
-    "is_it_normal": [
-        "is it normal to cry after sex", "is crying after sex normal",
-        "do other people cry after sex", "how common is crying after sex",
-    ],
-}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def spacy_model():
-    import spacy
-    from rasa.nlu.utils.spacy_utils import SpacyModel
-
-    return SpacyModel(model=spacy.load("en_pct_lookup"), model_name="en_pct_lookup")
-
-
-def _data(examples):
-    from rasa.shared.nlu.constants import INTENT, TEXT
-    from rasa.shared.nlu.training_data.message import Message
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-
-    return TrainingData(
-        [Message({TEXT: t, INTENT: i}) for i, texts in examples.items() for t in texts]
-    )
-
-
 def test_a_tree_counted_again_reuses_its_risk_models(
-    tmp_path, monkeypatch, spacy_model
+    tmp_path, monkeypatch, spacy_model, training_data
 ):
-    from rasa.shared.nlu.constants import INTENT, TEXT
-    from rasa.shared.nlu.training_data.message import Message
-
-    from components.risk_detector import RISK, RiskDetectorComponent
-
     trainings = []
     train = RiskDetectorComponent.train
 
@@ -169,7 +135,6 @@ def test_a_tree_counted_again_reuses_its_risk_models(
 
     monkeypatch.setattr(RiskDetectorComponent, "train", counted)
     settings = {**RiskDetectorComponent.get_default_config(), "folds": 2}
-    data = _data(EXAMPLES)
 
     def decisions(component):
         messages = [
@@ -179,13 +144,14 @@ def test_a_tree_counted_again_reuses_its_risk_models(
         component.process(messages, spacy_model)
         return [m.get(RISK) for m in messages]
 
-    first = rounds.trained_component(settings, data, spacy_model, tmp_path)
-    again = rounds.trained_component(settings, data, spacy_model, tmp_path)
+    first = rounds.trained_component(settings, training_data, spacy_model, tmp_path)
+    again = rounds.trained_component(settings, training_data, spacy_model, tmp_path)
     assert trainings == [42]
     assert decisions(again) == decisions(first)
 
     other_seed = {**settings, "random_state": 7}
-    rounds.trained_component(other_seed, data, spacy_model, tmp_path)
-    more = {**EXAMPLES, "is_it_normal": [*EXAMPLES["is_it_normal"], "am i weird"]}
-    rounds.trained_component(settings, _data(more), spacy_model, tmp_path)
+    rounds.trained_component(other_seed, training_data, spacy_model, tmp_path)
+    one_more = Message({TEXT: "am i odd", INTENT: "greet"})
+    more = training_data.merge(TrainingData([one_more]))
+    rounds.trained_component(settings, more, spacy_model, tmp_path)
     assert trainings == [42, 7, 42]

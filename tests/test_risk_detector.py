@@ -8,15 +8,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
-import spacy
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.risk_detector import RISK, RiskDetectorComponent
 from safety import age, taxonomy
@@ -24,51 +21,6 @@ from safety.detector import ANSWER, CHECK_IN, ESCALATE, RiskDetector
 from safety.language import LanguageGuesser
 from safety.lexicon import Lexicon
 from safety.model import Scored, Thresholds, _ordered, prepared
-
-EXAMPLES = {
-    "express_suicidal_thoughts": [
-        "i want to end my life", "i have a plan to kill myself tonight",
-        "i dont want to be alive anymore", "i keep thinking about taking all my pills",
-        "nobody would miss me if i was gone", "i wrote a goodbye note",
-    ],
-    "report_sexual_assault": [
-        "he forced me to have sex", "i said no and he kept going",
-        "i was raped at a party", "he did it while i was asleep",
-        "i was too drunk to consent", "my ex coerced me into sex",
-    ],
-    "report_abuse": [
-        "my husband hits me", "he threatens to kill me if i leave",
-        "i am scared to go home, he gets violent", "she controls my money and phone",
-        "he slapped me after sex", "my partner chokes me when we argue",
-    ],
-    "express_distress": [
-        "i cant stop crying for days", "i feel completely hopeless",
-        "i am having a panic attack", "i feel numb and empty all the time",
-        "i hate myself so much", "i cant get out of bed anymore",
-    ],
-    "is_it_normal": [
-        "is it normal to cry after sex", "is crying after sex normal",
-        "do other people cry after sex", "am i weird for crying after sex",
-        "how common is crying after sex", "is it ok that i tear up after sex",
-    ],
-    "cause_hormones": [
-        "is it hormones", "does oxytocin make you cry", "is it hormonal",
-        "could my hormones cause the tears", "hormones after sex", "is it my cycle",
-    ],
-    "greet": ["hi", "hello", "hey there", "good morning", "hiya", "hello bot"],
-}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def spacy_model():
-    return SpacyModel(model=spacy.load("en_pct_lookup"), model_name="en_pct_lookup")
-
-
-@pytest.fixture(scope="module")
-def training_data():
-    return TrainingData(
-        [Message({TEXT: t, INTENT: i}) for i, texts in EXAMPLES.items() for t in texts]
-    )
 
 
 def small_config(**changes):
