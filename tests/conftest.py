@@ -56,6 +56,14 @@ RISK_EXAMPLES = {
 }  # fmt: skip
 
 
+def small_config(**changes: Any) -> dict[str, Any]:
+    """The risk detector's defaults with two folds: RISK_EXAMPLES are too
+    few for five."""
+    from components.risk_detector import RiskDetectorComponent
+
+    return {**RiskDetectorComponent.get_default_config(), "folds": 2, **changes}
+
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 

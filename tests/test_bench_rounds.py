@@ -15,6 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bench import rounds, safety
 from components.risk_detector import RISK, RiskDetectorComponent
+from tests.conftest import small_config
 
 MESSAGES = [
     {"text": "crisis caught", "group": "crisis", "expect": "crisis"},
@@ -134,7 +135,7 @@ def test_a_tree_counted_again_reuses_its_risk_models(
         return train(self, *args)
 
     monkeypatch.setattr(RiskDetectorComponent, "train", counted)
-    settings = {**RiskDetectorComponent.get_default_config(), "folds": 2}
+    settings = small_config()
 
     def decisions(component):
         messages = [
@@ -149,7 +150,7 @@ def test_a_tree_counted_again_reuses_its_risk_models(
     assert trainings == [42]
     assert decisions(again) == decisions(first)
 
-    other_seed = {**settings, "random_state": 7}
+    other_seed = small_config(random_state=7)
     rounds.trained_component(other_seed, training_data, spacy_model, tmp_path)
     one_more = Message({TEXT: "am i odd", INTENT: "greet"})
     more = training_data.merge(TrainingData([one_more]))

@@ -21,14 +21,7 @@ from safety.detector import ANSWER, CHECK_IN, ESCALATE, RiskDetector
 from safety.language import LanguageGuesser
 from safety.lexicon import Lexicon
 from safety.model import Scored, Thresholds, _ordered, prepared
-
-
-def small_config(**changes):
-    return {
-        **RiskDetectorComponent.get_default_config(),
-        "folds": 2,
-        **changes,
-    }
+from tests.conftest import small_config
 
 
 @pytest.fixture(scope="module")
