@@ -105,7 +105,10 @@ class RiskDetectorComponent(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {
             # the text model's and the stack's inverse regularisation strength
-            "text_c": 10.0,
+            # (text_c 100 rather than 10: chosen in round 33 of issue 9 on the
+            # read sets' out-of-fold AUROC, 0.9790 against 0.9780, and shipped
+            # with the signal below in round 35)
+            "text_c": 100.0,
             "stack_c": 1.0,
             # naive Bayes's smoothing, added to every word's weight in every
             # class (the one value tried, on round 15's dev set of issue 9)
@@ -127,9 +130,12 @@ class RiskDetectorComponent(GraphComponent):
             # signal from 10% to 12%: on the blind dev sets (read, never
             # trained on), crisis and assault messages answered plainly fell
             # from 10 to 4 of 638, for 28 more of 804 calm ones checked in.
+            # Round 35 lowered the signal to 11.5%: with text_c 100 that is
+            # about where 12% put it before, and on the dev sets it checked in
+            # 170 calm messages against 176 with nothing else worse.
             "escalate_calm_rate": 0.03,
             "check_in_calm_rate": 0.10,
-            "signal_calm_rate": 0.12,
+            "signal_calm_rate": 0.115,
             # the share of held-out crisis messages, among those escalated,
             # that must be escalated at crisis level rather than as distress:
             # it sets how much of the risk the crisis classes must hold. A

@@ -24,7 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.log_utils import configure_structlog
 
-from bench.accuracy import HOLDOUT, UNSEEN_HOLDOUT
+from bench.accuracy import HOLDOUT, UNSEEN_HOLDOUTS
 from bench.safety import ROOT, key, messages_of, outcome, registry
 from tests.servers import MODEL
 
@@ -36,7 +36,7 @@ def evaluation_messages() -> Iterator[tuple[str, str]]:
     for entry in registry():
         for message in messages_of(ROOT / entry["path"]):
             yield entry["name"], message["text"]
-    for holdout in (HOLDOUT, UNSEEN_HOLDOUT):
+    for holdout in (HOLDOUT, *UNSEEN_HOLDOUTS):
         for example in load_data(str(holdout)).intent_examples:
             yield holdout.stem, example.get("text")
 

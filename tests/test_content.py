@@ -11,7 +11,7 @@ import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
 from actions.topics import intent_of_payload, topic_titles
-from bench.accuracy import HOLDOUT, UNSEEN_HOLDOUT, nlu_training_data
+from bench.accuracy import HOLDOUT, UNSEEN_HOLDOUTS, nlu_training_data
 from bench.safety import registry
 from nlg.safety import regional_wording
 from safety import taxonomy
@@ -37,7 +37,9 @@ def training():
     return nlu_training_data()
 
 
-@pytest.fixture(scope="module", params=[HOLDOUT, UNSEEN_HOLDOUT], ids=lambda p: p.stem)
+@pytest.fixture(
+    scope="module", params=[HOLDOUT, *UNSEEN_HOLDOUTS], ids=lambda p: p.stem
+)
 def holdout(request):
     return load_data(str(request.param))
 
