@@ -76,7 +76,7 @@ ROUND ?= $(shell git rev-parse --short HEAD)
 rounds: $(MODEL) ## issue 9's counts, risk model at 3 random states -> build/rounds/ROUND.json
 	$(BIN)/python -m bench.rounds $(ROUND)
 
-outcomes: $(MODEL) ## record what the model decides for every evaluation message (tests/outcomes.json)
+outcomes: $(MODEL) ## record what the model decides for every evaluation message (tests/decisions/)
 	$(BIN)/python -m tests.outcomes
 
 lint: $(INSTALLED) ## ruff, format check, mypy

@@ -1,8 +1,9 @@
 """What the trained model decides for every evaluation message: the intent, the
 safety outcome and level, and the first action the assistant takes.
 
-`make outcomes` records them in tests/outcomes.json; tests/test_outcomes.py
-checks that the model in models/ still decides the same. A change that should
+`make outcomes` records them in tests/decisions/, one file per set (a new set
+adds a file and leaves the others alone); tests/test_outcomes.py checks that the
+model in models/ still decides the same. A change that should
 only make a turn cheaper (issue 14) must leave the file as it is; a change to
 the training data rewrites it on purpose, and its diff counts what moved.
 Messages are keyed by a hash of their text, so the file never shows the
@@ -16,7 +17,6 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -28,7 +28,7 @@ from bench.accuracy import HOLDOUT, UNSEEN_HOLDOUTS
 from bench.safety import ROOT, key, messages_of, outcome, registry
 from tests.servers import MODEL
 
-SNAPSHOT = Path(__file__).with_name("outcomes.json")
+DECISIONS = Path(__file__).with_name("decisions")
 
 
 def evaluation_messages() -> Iterator[tuple[str, str]]:
@@ -75,10 +75,24 @@ def record(model: Path = MODEL) -> dict[str, dict[str, str]]:
     return asyncio.run(_record(Agent.load(str(model))))
 
 
-def load() -> dict[str, Any]:
-    return dict(json.loads(SNAPSHOT.read_text()))
+def recorded_sets() -> list[str]:
+    return sorted(path.stem for path in DECISIONS.glob("*.json"))
+
+
+def load(name: str) -> dict[str, str]:
+    return dict(json.loads((DECISIONS / f"{name}.json").read_text()))
+
+
+def write(recorded: dict[str, dict[str, str]]) -> None:
+    """One file per set; a set no longer evaluated loses its file."""
+    DECISIONS.mkdir(exist_ok=True)
+    for stale in set(recorded_sets()) - set(recorded):
+        (DECISIONS / f"{stale}.json").unlink()
+    for name, decisions in recorded.items():
+        text = json.dumps(decisions, indent=1, sort_keys=True) + "\n"
+        (DECISIONS / f"{name}.json").write_text(text)
 
 
 if __name__ == "__main__":
-    SNAPSHOT.write_text(json.dumps(record(), indent=1, sort_keys=True) + "\n")
-    print(f"wrote {SNAPSHOT.relative_to(ROOT)}")
+    write(record())
+    print(f"wrote {DECISIONS.relative_to(ROOT)}/")
