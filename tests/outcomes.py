@@ -4,10 +4,11 @@ safety outcome and level, and the first action the assistant takes.
 `make outcomes` records them in tests/decisions/, one file per set (a new set
 adds a file and leaves the others alone); tests/test_outcomes.py checks that the
 model in models/ still decides the same. A change that should
-only make a turn cheaper (issue 14) must leave the file as it is; a change to
-the training data rewrites it on purpose, and its diff counts what moved.
-Messages are keyed by a hash of their text, so the file never shows the
-wording of a sealed set, and its diff never shows which sealed message moved.
+only make a turn cheaper (issue 14) must leave the files as they are; a change
+to the training data or the detector's settings rewrites them on purpose, and
+the diff counts what moved. Messages are keyed by a hash of their text, so the
+files never show the wording of a sealed set, and a diff never shows which
+sealed message moved.
 """
 
 from __future__ import annotations
