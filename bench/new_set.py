@@ -27,19 +27,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from safety.text import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 # Eight words in a row is a copied sentence, not a shared turn of phrase.
 SHARED_WORDS = 8
-SET_FIELDS = (
-    "text",
-    "group",
-    "expect",
-    "kind",
-    "language",
-)  # language last: "en" if none
+SET_FIELDS = ("text", "group", "expect", "kind")  # and language, "en" if none
 _WORD = re.compile(r"[\w']+")
 
 
@@ -69,25 +66,22 @@ class Seen:
         )
 
 
-def examples_of(nlu: list[dict[str, Any]]) -> Iterable[tuple[str, str]]:
-    """(intent, example) from Rasa NLU YAML's intent blocks (regexes, lookups
-    and synonyms are not messages)."""
-    for block in nlu:
-        if "intent" not in block:
-            continue
-        for line in str(block.get("examples") or "").splitlines():
-            if line.strip().startswith("- "):
-                yield str(block["intent"]), line.strip()[2:].strip()
+def examples_of(path: Path) -> list[Message]:
+    """An NLU file's intent examples as Rasa reads them (entity annotations
+    removed; regexes, lookups and synonyms are not messages)."""
+    return list(RasaYAMLReader().read(path).intent_examples)
 
 
 def texts_of(path: Path) -> list[str]:
     """The messages of a set or the examples of an NLU file; none of a file
     that is neither (stories, rules, a domain)."""
-    content = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(content, dict):
-        return []
-    texts = [str(m["text"]) for m in content.get("messages") or []]
-    return texts + [text for _, text in examples_of(content.get("nlu") or [])]
+    raw = path.read_text()
+    content: dict[str, Any] = yaml.safe_load(raw) or {}
+    if "messages" in content:
+        return [str(m["text"]) for m in content["messages"]]
+    if "nlu" in content:
+        return [str(m.get("text")) for m in RasaYAMLReader().reads(raw).intent_examples]
+    return []
 
 
 def written_before(root: Path, also: Iterable[Path] = ()) -> Seen:
@@ -106,22 +100,23 @@ def written_before(root: Path, also: Iterable[Path] = ()) -> Seen:
 
 
 def keep_new(texts: Iterable[str], seen: Seen, dropped: Counter[str]) -> list[bool]:
-    """Whether each text is new; a kept one joins `seen`, so the batch's
-    later texts are compared with it too."""
+    """Whether each text is new: written nowhere before, nor by an earlier
+    kept text of the same batch."""
     batch = Seen()
     kept = []
     for text in texts:
-        if seen.holds(text):
-            dropped["written before"] += 1
-        elif batch.holds(text):
-            dropped["twice in this batch"] += 1
+        reason = (
+            "written before"
+            if seen.holds(text)
+            else "twice in this batch"
+            if batch.holds(text)
+            else ""
+        )
+        if reason:
+            dropped[reason] += 1
         else:
             batch.add(text)
-            kept.append(True)
-            continue
-        kept.append(False)
-    seen.whole |= batch.whole
-    seen.runs |= batch.runs
+        kept.append(not reason)
     return kept
 
 
@@ -132,7 +127,7 @@ def new_set(out: Path, helpers: list[Path], seen: Seen, written: str) -> Counter
     dropped: Counter[str] = Counter()
     new = keep_new((str(m["text"]) for m in messages), seen, dropped)
     kept = [
-        {**{k: m[k] for k in SET_FIELDS[:-1]}, "language": m.get("language", "en")}
+        {**{k: m[k] for k in SET_FIELDS}, "language": m.get("language", "en")}
         for m, ok in zip(messages, new, strict=True)
         if ok
     ]
@@ -149,26 +144,13 @@ def new_set(out: Path, helpers: list[Path], seen: Seen, written: str) -> Counter
 
 
 def new_training(out: Path, helpers: list[Path], seen: Seen) -> Counter[str]:
-    examples = [
-        pair
-        for path in helpers
-        for pair in examples_of(yaml.safe_load(path.read_text())["nlu"])
-    ]
+    examples = [m for path in helpers for m in examples_of(path)]
     dropped: Counter[str] = Counter()
-    new = keep_new((text for _, text in examples), seen, dropped)
-    by_intent: dict[str, list[str]] = {}
-    for (intent, text), ok in zip(examples, new, strict=True):
-        if ok:
-            by_intent.setdefault(intent, []).append(text)
-    lines = ['version: "3.1"', "nlu:"]
-    for intent, texts in by_intent.items():
-        lines += [
-            f"- intent: {intent}",
-            "  examples: |",
-            *(f"    - {t}" for t in texts),
-        ]
-    out.write_text("\n".join(lines) + "\n")
-    return dropped + Counter({f"kept {i}": len(t) for i, t in by_intent.items()})
+    new = keep_new((str(m.get("text")) for m in examples), seen, dropped)
+    kept = [m for m, ok in zip(examples, new, strict=True) if ok]
+    # Rasa's writer groups the examples by intent
+    out.write_text(TrainingData(training_examples=kept).nlu_as_yaml())
+    return dropped + Counter(f"kept {m.get('intent')}" for m in kept)
 
 
 def main(argv: list[str] | None = None) -> None:
