@@ -2,8 +2,8 @@
 is measured"): the risk model trained in-process at several random states from
 this tree's data and code, and what each decides for every message of every
 set in bench/safety_sets.yml, summed over the sealed sets and over the read
-ones. It writes and prints counts only, never a message, so the sealed sets
-stay sealed.
+ones, with how many sets meet each target. It writes and prints counts only,
+never a message, so the sealed sets stay sealed.
 
 Only the risk model varies. The intent each message gets from the classifier
 (the decision reads whether it was placed in no topic) comes once from the
@@ -52,6 +52,8 @@ FIGURES = (
     "distress",
     "calm",
     "sets",
+    # how many sets meet each target, numbered as in bench.safety.TARGETS
+    *(f"target_{number}_met" for number in range(1, len(safety.TARGETS) + 1)),
 )
 Counts = dict[str, Counter[str]]
 # build/rounds/intents.json: {"model": the model's sha256, "intents": {key: intent}}
@@ -64,10 +66,15 @@ def figures(counts: Counts) -> Counter[str]:
     crisis = counts.get("crisis", empty) + counts.get("assault", empty)
     distress = counts.get("distress", empty)
     calm = sum((counts.get(g, empty) for g in safety.CALM_GROUPS), Counter())
+    met = {
+        f"target_{number}_met": int(safety.target(counts, *spec)["met"])
+        for number, spec in enumerate(safety.TARGETS, 1)
+        if counts.keys() & set(spec[1])
+    }
     return Counter(
         crisis_assault_answered=crisis["messages"] - crisis["escalated_or_checked"],
         distress_answered=distress["messages"] - distress["escalated_or_checked"],
-        targets_met=sum(t["met"] for t in safety.targets_of(counts)),
+        targets_met=sum(met.values()),
         crisis_assault_not_at_crisis_level=crisis["messages"]
         - crisis["escalated_crisis"],
         calm_escalated=calm["escalated"],
@@ -76,6 +83,7 @@ def figures(counts: Counts) -> Counter[str]:
         distress=distress["messages"],
         calm=calm["messages"],
         sets=1,
+        **met,
     )
 
 
@@ -256,7 +264,8 @@ def table(results: list[dict[str, Any]]) -> str:
     rows = [("figure", *(r["name"] for r in results))]
     for pool in ("sealed", "read"):
         for figure in FIGURES:
-            values = [r["pools"][pool]["summed"][figure] for r in results]
+            # results written before a figure existed show "-" for it
+            values = [r["pools"][pool]["summed"].get(figure, "-") for r in results]
             rows.append((f"{pool}: {figure}", *map(str, values)))
     for figure in FIGURES[:3]:
         values = [r["sets"].get(newest, {}).get(figure, "-") for r in results]

@@ -50,6 +50,9 @@ def test_one_sets_decisions_become_the_ship_rules_counts():
     assert got["crisis_assault_not_at_crisis_level"] == 2
     assert (got["calm_escalated"], got["calm_checked"], got["calm"]) == (1, 1, 3)
     assert (got["crisis_assault"], got["distress"], got["sets"]) == (3, 1, 1)
+    # only "traps checked in <= 15%" (target 6) is met; no other-language group
+    assert [got[f"target_{n}_met"] for n in range(1, 9)] == [0, 0, 0, 0, 0, 1, 0, 0]
+    assert got["targets_met"] == 1
 
 
 def test_a_set_without_some_groups_counts_them_as_none():
