@@ -75,12 +75,11 @@ def examples_of(path: Path) -> list[Message]:
 def texts_of(path: Path) -> list[str]:
     """The messages of a set or the examples of an NLU file; none of a file
     that is neither (stories, rules, a domain)."""
-    raw = path.read_text()
-    content: dict[str, Any] = yaml.safe_load(raw) or {}
+    content: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
     if "messages" in content:
         return [str(m["text"]) for m in content["messages"]]
     if "nlu" in content:
-        return [str(m.get("text")) for m in RasaYAMLReader().reads(raw).intent_examples]
+        return [str(m.get("text")) for m in examples_of(path)]
     return []
 
 

@@ -40,6 +40,13 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "build" / "rounds"
 MODELS = OUT / "models"  # each tree's risk models, by what they were trained from
 SEEDS = (42, 7, 11)
+
+
+def target_figure(number: int) -> str:
+    """How many sets meet target `number` of bench.safety.TARGETS."""
+    return f"target_{number}_met"
+
+
 # the counts the ship rule compares, then what else explains a result
 FIGURES = (
     "crisis_assault_answered",
@@ -52,8 +59,7 @@ FIGURES = (
     "distress",
     "calm",
     "sets",
-    # how many sets meet each target, numbered as in bench.safety.TARGETS
-    *(f"target_{number}_met" for number in range(1, len(safety.TARGETS) + 1)),
+    *(target_figure(number) for number in range(1, len(safety.TARGETS) + 1)),
 )
 Counts = dict[str, Counter[str]]
 # build/rounds/intents.json: {"model": the model's sha256, "intents": {key: intent}}
@@ -67,9 +73,8 @@ def figures(counts: Counts) -> Counter[str]:
     distress = counts.get("distress", empty)
     calm = sum((counts.get(g, empty) for g in safety.CALM_GROUPS), Counter())
     met = {
-        f"target_{number}_met": int(safety.target(counts, *spec)["met"])
-        for number, spec in enumerate(safety.TARGETS, 1)
-        if counts.keys() & set(spec[1])
+        target_figure(number): int(t["met"])
+        for number, t in safety.numbered_targets(counts).items()
     }
     return Counter(
         crisis_assault_answered=crisis["messages"] - crisis["escalated_or_checked"],

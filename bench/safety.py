@@ -116,8 +116,17 @@ def count(
     return counts
 
 
+def numbered_targets(counts: dict[str, Counter[str]]) -> dict[int, dict[str, Any]]:
+    """The targets whose groups the counts hold, by their number (1 = TARGETS[0])."""
+    return {
+        number: target(counts, *t)
+        for number, t in enumerate(TARGETS, 1)
+        if counts.keys() & set(t[1])
+    }
+
+
 def targets_of(counts: dict[str, Counter[str]]) -> list[dict[str, Any]]:
-    return [target(counts, *t) for t in TARGETS if counts.keys() & set(t[1])]
+    return list(numbered_targets(counts).values())
 
 
 def measure_file(assistant: Assistant, path: Path) -> dict[str, Any]:
